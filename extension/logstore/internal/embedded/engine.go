@@ -1,0 +1,178 @@
+// Package embedded runs VictoriaLogs' lib/logstorage as the embedded log store.
+//
+// Thread safety: every Engine method may be called from many goroutines at
+// once, except Close, which must be called once, after all other calls return.
+// The rest of paylog never sees lib/logstorage types.
+package embedded
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// Config configures the engine.
+type Config struct {
+	// Path is the data directory; it is created when missing.
+	Path string
+	// Retention drops whole days older than this.
+	Retention time.Duration
+	// FutureRetention is how far in the future a record's timestamp may be.
+	FutureRetention time.Duration
+	// MaxDiskUsageBytes drops the oldest days above this size; 0 disables.
+	MaxDiskUsageBytes int64
+	// FlushInterval is how often buffered rows are written even without a durability point.
+	FlushInterval time.Duration
+}
+
+// Engine is one open store.
+type Engine struct {
+	storage *logstorage.Storage
+	cfg     Config
+
+	durability durabilityLoop
+}
+
+var errClosed = errors.New("log store is closed")
+
+var flagsOnce sync.Once
+
+// prepareLibraries satisfies VictoriaMetrics' libraries, which read their
+// settings from Go's standard flag set and panic unless it was parsed; the
+// collector parses its own flag set, not this one.
+func prepareLibraries() {
+	flagsOnce.Do(func() {
+		if !flag.Parsed() {
+			_ = flag.CommandLine.Parse(nil)
+		}
+		// The engine logs every partition snapshot at INFO; one is taken per
+		// durability point, many times a second.
+		if f := flag.Lookup("loggerLevel"); f != nil {
+			_ = f.Value.Set("ERROR")
+		}
+	})
+}
+
+// Open opens (or creates) the store at cfg.Path. Opening after an unclean
+// stop is safe: the engine only ever lists parts whose files were complete.
+func Open(cfg Config) (*Engine, error) {
+	prepareLibraries()
+	if err := os.MkdirAll(cfg.Path, 0o755); err != nil {
+		return nil, fmt.Errorf("create log store directory %q: %w", cfg.Path, err)
+	}
+	var (
+		storage  *logstorage.Storage
+		panicked any
+	)
+	func() {
+		// The engine reports unusable directories by panicking; turn that into an error.
+		defer func() { panicked = recover() }()
+		storage = logstorage.MustOpenStorage(cfg.Path, &logstorage.StorageConfig{
+			Retention:              cfg.Retention,
+			FutureRetention:        cfg.FutureRetention,
+			MaxDiskSpaceUsageBytes: cfg.MaxDiskUsageBytes,
+			FlushInterval:          cfg.FlushInterval,
+		})
+	}()
+	if panicked != nil {
+		return nil, fmt.Errorf("open log store at %q: %v", cfg.Path, panicked)
+	}
+	e := &Engine{storage: storage, cfg: cfg}
+	e.durability.start(e.makeDurable)
+	return e, nil
+}
+
+// Close waits for pending durability points, then flushes and closes the store.
+func (e *Engine) Close() {
+	e.durability.stop()
+	e.storage.MustClose()
+}
+
+// makeDurable writes every row added so far into files on disk.
+//
+// DebugFlush moves buffered rows into in-memory parts (searchable, not
+// durable); a partition snapshot flushes in-memory parts to files, fsyncs
+// them and their directories, and lists them in the snapshot's parts.json,
+// which is what the engine reads on reopen. The snapshot itself is just hard
+// links and is deleted at once. Only the days written since the last point
+// are snapshotted.
+func (e *Engine) makeDurable(days []string) error {
+	e.storage.DebugFlush()
+	var errs []error
+	for _, day := range days {
+		for _, path := range e.storage.PartitionSnapshotMustCreate(day) {
+			if err := e.storage.PartitionSnapshotDelete(path); err != nil {
+				errs = append(errs, fmt.Errorf("delete durability snapshot: %w", err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// WaitDurable returns once every row added before the call is in files on
+// disk. Concurrent callers share one durability point.
+func (e *Engine) WaitDurable(ctx context.Context) error {
+	return e.durability.wait(ctx)
+}
+
+// Stats is a snapshot of the store's size.
+type Stats struct {
+	Rows               uint64
+	CompressedBytes    uint64
+	UncompressedBytes  uint64
+	Partitions         uint64
+	DroppedOutOfWindow uint64
+	ReadOnly           bool
+}
+
+// Stats returns the store's current size.
+func (e *Engine) Stats() Stats {
+	var ss logstorage.StorageStats
+	e.storage.UpdateStats(&ss)
+	d := ss.DatadbStats
+	return Stats{
+		Rows:               d.InmemoryRowsCount + d.SmallPartRowsCount + d.BigPartRowsCount,
+		CompressedBytes:    d.CompressedInmemorySize + d.CompressedSmallPartSize + d.CompressedBigPartSize,
+		UncompressedBytes:  d.UncompressedInmemorySize + d.UncompressedSmallPartSize + d.UncompressedBigPartSize,
+		Partitions:         ss.PartitionsCount,
+		DroppedOutOfWindow: ss.RowsDroppedTooBigTimestamp + ss.RowsDroppedTooSmallTimestamp,
+		ReadOnly:           ss.IsReadOnly,
+	}
+}
+
+// AcceptWindow returns the oldest and newest timestamps the store keeps now;
+// the engine drops rows outside it.
+func (e *Engine) AcceptWindow(now time.Time) (time.Time, time.Time) {
+	const day = 24 * time.Hour
+	oldest := now.Add(-max(e.cfg.Retention, day)).Truncate(day).Add(day)
+	newest := now.Add(max(e.cfg.FutureRetention, day)).Truncate(day).Add(day - 1)
+	return oldest, newest
+}
+
+var rowBuilderPool = sync.Pool{New: func() any { return &rowBuilder{} }}
+
+// AddLogs adds every record of ld to the store: searchable after the next
+// durability point or flush, durable after WaitDurable. It returns how many
+// records were shortened to fit the engine's limits.
+func (e *Engine) AddLogs(ld plog.Logs) (shortened int) {
+	rb := rowBuilderPool.Get().(*rowBuilder)
+	defer rowBuilderPool.Put(rb)
+	lr := logstorage.GetLogRows(nil, nil, nil, nil, "")
+	defer logstorage.PutLogRows(lr)
+	days := make(map[string]struct{}, 1)
+	shortened = rb.addLogs(lr, ld, time.Now(), days)
+	e.storage.MustAddRows(lr)
+	// Days are recorded after the rows are in: a durability point that
+	// starts between the two still covers them through the next point.
+	for day := range days {
+		e.durability.touch(day)
+	}
+	return shortened
+}

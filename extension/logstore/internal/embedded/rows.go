@@ -1,0 +1,252 @@
+package embedded
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"math/rand/v2"
+	"strconv"
+	"time"
+	"unsafe"
+
+	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
+
+	"github.com/paylog/paylog/internal/logquery"
+)
+
+// Stored field names. service and source are the stream fields: the engine
+// groups rows by them, which makes filtering on them nearly free.
+const (
+	fieldService       = "service"
+	fieldSource        = "source"
+	fieldMessage       = "_msg"
+	fieldLevel         = "level"
+	fieldTraceID       = "trace_id"
+	fieldSpanID        = "span_id"
+	fieldID            = "id"
+	fieldCorrelationID = "correlation_id"
+	fieldPatternID     = "pattern_id"
+	fieldPattern       = "pattern"
+	fieldMetadata      = "metadata"
+	resourcePrefix     = "resource."
+
+	// Record attributes with a field of their own.
+	AttrCorrelationID   = "correlation_id"
+	AttrPatternID       = "log.pattern.id"
+	AttrPatternTemplate = "log.pattern.template"
+)
+
+// Engine limits (lib/logstorage drops, with only a log line, rows over them).
+const (
+	maxFieldNameBytes = 128
+	maxFieldsPerRow   = 1000
+	// maxRowBytes stays under the engine's 2 MiB block limit with room for
+	// JSON escaping, which the engine counts.
+	maxRowBytes = 1 << 20
+)
+
+var tenant = logstorage.TenantID{}
+
+// rowBuilder turns plog records into engine rows, reusing its buffers.
+type rowBuilder struct {
+	fields []logstorage.Field
+	buf    []byte
+	idBase [8]byte
+	idSeq  uint64
+}
+
+// unsafeString views b as a string; valid while b is not modified. The
+// engine copies every field in MustAdd, so views into buf never escape.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// addLogs appends every record of ld to lr and returns the days (YYYYMMDD)
+// the rows fall in and how many records had to be shortened to fit.
+func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, ld plog.Logs, now time.Time, days map[string]struct{}) (shortened int) {
+	r := rand.Uint64()
+	for i := range rb.idBase {
+		rb.idBase[i] = byte(r >> (8 * i))
+	}
+	rb.idSeq = 0
+	lastDay := int64(-1)
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		res := rl.Resource().Attributes()
+		service, source := "", ""
+		if v, ok := res.Get(string(semconv.ServiceNameKey)); ok {
+			service = v.AsString()
+		}
+		if v, ok := res.Get(string(semconv.HostNameKey)); ok {
+			source = v.AsString()
+		}
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			lrs := sls.At(j).LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				rec := lrs.At(k)
+				ts := rec.Timestamp()
+				if ts == 0 {
+					ts = rec.ObservedTimestamp()
+				}
+				if ts == 0 {
+					ts = pcommon.NewTimestampFromTime(now)
+				}
+				if day := int64(ts) / int64(24*time.Hour); day != lastDay {
+					lastDay = day
+					days[ts.AsTime().UTC().Format("20060102")] = struct{}{}
+				}
+				if rb.buildRow(service, source, res, rec) {
+					shortened++
+				}
+				lr.MustAdd(tenant, int64(ts), rb.fields, 2)
+			}
+		}
+	}
+	return shortened
+}
+
+// buildRow fills rb.fields for one record; it reports whether the record
+// had to be shortened to fit the engine's limits.
+func (rb *rowBuilder) buildRow(service, source string, res pcommon.Map, rec plog.LogRecord) bool {
+	rb.fields = rb.fields[:0]
+	rb.buf = rb.buf[:0]
+	add := func(name, value string) {
+		rb.fields = append(rb.fields, logstorage.Field{Name: name, Value: value})
+	}
+	add(fieldService, service)
+	add(fieldSource, source)
+
+	// Offsets into rb.buf are turned into strings only after buf stops growing.
+	type span struct{ field, start, end int }
+	var spans [3]span
+	nspans := 0
+	appendHex := func(name string, b []byte) {
+		start := len(rb.buf)
+		rb.buf = hex.AppendEncode(rb.buf, b)
+		add(name, "")
+		spans[nspans] = span{len(rb.fields) - 1, start, len(rb.buf)}
+		nspans++
+	}
+
+	body := rec.Body()
+	if body.Type() == pcommon.ValueTypeStr {
+		add(fieldMessage, body.Str())
+	} else {
+		add(fieldMessage, body.AsString())
+	}
+	add(fieldLevel, logquery.LevelFromSeverity(int32(rec.SeverityNumber()), rec.SeverityText()))
+	if tid := rec.TraceID(); !tid.IsEmpty() {
+		appendHex(fieldTraceID, tid[:])
+	}
+	if sid := rec.SpanID(); !sid.IsEmpty() {
+		appendHex(fieldSpanID, sid[:])
+	}
+	rb.idSeq++
+	idStart := len(rb.buf)
+	rb.buf = hex.AppendEncode(rb.buf, rb.idBase[:])
+	rb.buf = append(rb.buf, '-')
+	rb.buf = strconv.AppendUint(rb.buf, rb.idSeq, 36)
+	add(fieldID, "")
+	spans[nspans] = span{len(rb.fields) - 1, idStart, len(rb.buf)}
+	nspans++
+
+	attrs := rec.Attributes()
+	metadataCount := 0
+	attrs.Range(func(k string, v pcommon.Value) bool {
+		switch k {
+		case AttrCorrelationID:
+			add(fieldCorrelationID, v.AsString())
+		case AttrPatternID:
+			add(fieldPatternID, v.AsString())
+		case AttrPatternTemplate:
+			add(fieldPattern, v.AsString())
+		default:
+			metadataCount++
+			rb.addFlattened(logquery.MetadataPrefix+k, v)
+		}
+		return true
+	})
+	if metadataCount > 0 {
+		// The flattened fields are for search; this JSON copy keeps the
+		// metadata's types (3 stays a number, "3" a string) for results.
+		if raw, err := json.Marshal(attributesAsMap(attrs)); err == nil {
+			add(fieldMetadata, string(raw))
+		}
+	}
+	res.Range(func(k string, v pcommon.Value) bool {
+		if k != string(semconv.ServiceNameKey) && k != string(semconv.HostNameKey) {
+			rb.addFlattened(resourcePrefix+k, v)
+		}
+		return true
+	})
+	for _, s := range spans[:nspans] {
+		rb.fields[s.field].Value = unsafeString(rb.buf[s.start:s.end])
+	}
+	return rb.fitLimits()
+}
+
+// addFlattened adds a scalar as one field and a map as one field per leaf
+// (name.key); slices are stored as JSON.
+func (rb *rowBuilder) addFlattened(name string, v pcommon.Value) {
+	if v.Type() == pcommon.ValueTypeMap {
+		v.Map().Range(func(k string, child pcommon.Value) bool {
+			rb.addFlattened(name+"."+k, child)
+			return true
+		})
+		return
+	}
+	rb.fields = append(rb.fields, logstorage.Field{Name: name, Value: v.AsString()})
+}
+
+// attributesAsMap returns the record attributes that make up metadata.
+func attributesAsMap(attrs pcommon.Map) map[string]any {
+	m := make(map[string]any, attrs.Len())
+	attrs.Range(func(k string, v pcommon.Value) bool {
+		switch k {
+		case AttrCorrelationID, AttrPatternID, AttrPatternTemplate:
+		default:
+			m[k] = v.AsRaw()
+		}
+		return true
+	})
+	return m
+}
+
+// fitLimits shortens a row the engine would otherwise drop: long field names
+// are cut, fields past the limit dropped, and long values cut, largest first.
+// Receivers validate sizes; this protects against other sources (OTLP).
+func (rb *rowBuilder) fitLimits() bool {
+	shortened := false
+	if len(rb.fields) > maxFieldsPerRow {
+		rb.fields = rb.fields[:maxFieldsPerRow]
+		shortened = true
+	}
+	total := 0
+	for i := range rb.fields {
+		f := &rb.fields[i]
+		if len(f.Name) > maxFieldNameBytes {
+			f.Name = f.Name[:maxFieldNameBytes]
+			shortened = true
+		}
+		total += len(f.Name) + len(f.Value) + 8
+	}
+	for total > maxRowBytes {
+		largest := 0
+		for i := range rb.fields {
+			if len(rb.fields[i].Value) > len(rb.fields[largest].Value) {
+				largest = i
+			}
+		}
+		f := &rb.fields[largest]
+		cut := min(len(f.Value), total-maxRowBytes)
+		f.Value = f.Value[:len(f.Value)-cut]
+		total -= cut
+		shortened = true
+	}
+	if shortened {
+		rb.fields = append(rb.fields, logstorage.Field{Name: "paylog.truncated", Value: "true"})
+	}
+	return shortened
+}

@@ -1,0 +1,192 @@
+package embedded
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
+
+	"github.com/paylog/paylog/internal/logquery"
+)
+
+// resultFields are the stored fields a search returns.
+var resultFields = []string{"_time", fieldID, fieldMessage, fieldLevel, fieldService, fieldSource,
+	fieldTraceID, fieldSpanID, fieldMetadata, fieldCorrelationID, fieldPatternID, fieldPattern}
+
+// Search runs req and returns one page plus the total number of matches.
+func (e *Engine) Search(ctx context.Context, req *logquery.Request) (*logquery.Result, error) {
+	filter := logquery.ToLogsQL(req.Filter)
+	start, end := timeBounds(req.Start, req.End)
+
+	total, err := e.count(ctx, filter, start, end)
+	if err != nil {
+		return nil, err
+	}
+
+	offset := req.Offset
+	if c := req.After; c != nil {
+		// The cursor's record and those before it share its timestamp or lie
+		// beyond it; the ordering (time, then id) makes Skip exact.
+		offset = c.Skip
+		if req.Ascending {
+			start = max(start, c.Time.UnixNano())
+		} else {
+			end = min(end, c.Time.UnixNano())
+		}
+	}
+	order := "desc"
+	if req.Ascending {
+		order = "asc"
+	}
+	page := fmt.Sprintf("%s | sort by (_time %s, %s %s) | offset %d | limit %d | fields %s",
+		filter, order, fieldID, order, offset, req.Limit, strings.Join(resultFields, ", "))
+	var (
+		mu      sync.Mutex
+		records []logquery.Record
+		times   []int64
+	)
+	err = e.run(ctx, page, start, end, func(db *logstorage.DataBlock) {
+		mu.Lock()
+		defer mu.Unlock()
+		records, times = appendRecords(records, times, db)
+	})
+	if err != nil {
+		return nil, err
+	}
+	sortRecords(records, req.Ascending)
+
+	result := &logquery.Result{Records: records, TotalCount: total}
+	if len(records) == req.Limit && req.Limit > 0 {
+		result.Next = nextCursor(records, req.After)
+	}
+	return result, nil
+}
+
+// nextCursor points after the last record of a full page.
+func nextCursor(records []logquery.Record, after *logquery.Cursor) *logquery.Cursor {
+	last := records[len(records)-1].Timestamp
+	same := 0
+	for i := len(records) - 1; i >= 0 && records[i].Timestamp.Equal(last); i-- {
+		same++
+	}
+	if same == len(records) && after != nil && after.Time.Equal(last) {
+		// The whole page shared the previous cursor's timestamp.
+		same += after.Skip
+	}
+	return &logquery.Cursor{Time: last, Skip: same}
+}
+
+func sortRecords(records []logquery.Record, ascending bool) {
+	slices.SortStableFunc(records, func(a, b logquery.Record) int {
+		c := a.Timestamp.Compare(b.Timestamp)
+		if c == 0 {
+			c = strings.Compare(a.ID, b.ID)
+		}
+		if ascending {
+			return c
+		}
+		return -c
+	})
+}
+
+func timeBounds(start, end time.Time) (int64, int64) {
+	s, e := int64(math.MinInt64), int64(math.MaxInt64)
+	if !start.IsZero() {
+		s = start.UnixNano()
+	}
+	if !end.IsZero() {
+		e = end.UnixNano()
+	}
+	return s, e
+}
+
+func (e *Engine) count(ctx context.Context, filter string, start, end int64) (uint64, error) {
+	var (
+		mu    sync.Mutex
+		total uint64
+	)
+	err := e.run(ctx, filter+" | stats count() as total", start, end, func(db *logstorage.DataBlock) {
+		c := db.GetColumnByName("total")
+		if c == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, v := range c.Values {
+			n, _ := strconv.ParseUint(v, 10, 64)
+			total += n
+		}
+	})
+	return total, err
+}
+
+// run parses a LogsQL query, bounds it in time and streams its result blocks.
+func (e *Engine) run(ctx context.Context, query string, start, end int64, onBlock func(db *logstorage.DataBlock)) error {
+	q, err := logstorage.ParseQuery(query)
+	if err != nil {
+		// The compiler quotes everything, so this is a bug, not bad input.
+		return fmt.Errorf("compiled query does not parse: %w", err)
+	}
+	if start != math.MinInt64 || end != math.MaxInt64 {
+		q.AddTimeFilter(start, end)
+	}
+	qctx := logstorage.NewQueryContext(ctx, &logstorage.QueryStats{}, []logstorage.TenantID{tenant}, q, false, nil)
+	return e.storage.RunQuery(qctx, func(_ uint, db *logstorage.DataBlock) { onBlock(db) })
+}
+
+// appendRecords converts a result block into records.
+func appendRecords(records []logquery.Record, times []int64, db *logstorage.DataBlock) ([]logquery.Record, []int64) {
+	n := db.RowsCount()
+	times, ok := db.GetTimestamps(times[:0])
+	if !ok {
+		times = make([]int64, n)
+	}
+	cols := map[string][]string{}
+	for _, c := range db.GetColumns(false) {
+		cols[c.Name] = c.Values
+	}
+	get := func(name string, i int) string {
+		if v := cols[name]; v != nil {
+			return strings.Clone(v[i])
+		}
+		return ""
+	}
+	optional := func(name string, i int) *string {
+		if v := get(name, i); v != "" {
+			return &v
+		}
+		return nil
+	}
+	for i := range n {
+		r := logquery.Record{
+			ID:            get(fieldID, i),
+			Timestamp:     time.Unix(0, times[i]).UTC(),
+			Level:         get(fieldLevel, i),
+			Message:       get(fieldMessage, i),
+			Source:        get(fieldSource, i),
+			Service:       optional(fieldService, i),
+			TraceID:       optional(fieldTraceID, i),
+			SpanID:        optional(fieldSpanID, i),
+			CorrelationID: optional(fieldCorrelationID, i),
+			PatternID:     optional(fieldPatternID, i),
+			Pattern:       optional(fieldPattern, i),
+		}
+		if raw := get(fieldMetadata, i); raw != "" {
+			_ = json.Unmarshal([]byte(raw), &r.Metadata)
+		}
+		records = append(records, r)
+	}
+	return records, times
+}
+
+// Check runs a trivial query to prove the store answers.
+func (e *Engine) Check(ctx context.Context) error {
+	return e.run(ctx, "* | limit 1", math.MinInt64, math.MaxInt64, func(*logstorage.DataBlock) {})
+}

@@ -1,0 +1,49 @@
+package logquery
+
+import "time"
+
+// Request is a search over one backend: a filter expression (the search
+// string and every filter parameter, already combined), a time range and a page.
+type Request struct {
+	// Filter selects the records; MatchAll{} selects all.
+	Filter Node
+	// Start and End bound the record timestamps, inclusive; zero means unbounded.
+	Start, End time.Time
+	// Limit is the page size; Offset skips records before the page.
+	Limit, Offset int
+	// Ascending returns the oldest records first; the default is newest first.
+	Ascending bool
+	// After continues a previous page (deep paging); when set, Offset is ignored.
+	After *Cursor
+}
+
+// Cursor marks where a page ended: the timestamp of its last record and how
+// many records with that same timestamp were already returned.
+type Cursor struct {
+	Time time.Time `json:"t"`
+	Skip int       `json:"n"`
+}
+
+// Record is one stored log record in the API's LogEntry shape.
+type Record struct {
+	ID            string         `json:"id"`
+	Timestamp     time.Time      `json:"timestamp"`
+	Level         string         `json:"level"`
+	Message       string         `json:"message"`
+	Source        string         `json:"source"`
+	Service       *string        `json:"service"`
+	TraceID       *string        `json:"trace_id"`
+	SpanID        *string        `json:"span_id"`
+	Metadata      map[string]any `json:"metadata"`
+	CorrelationID *string        `json:"correlation_id"`
+	PatternID     *string        `json:"pattern_id"`
+	Pattern       *string        `json:"pattern"`
+}
+
+// Result is one page of records plus the number of all matching records.
+type Result struct {
+	Records    []Record
+	TotalCount uint64
+	// Next continues after this page; nil when the page is the last.
+	Next *Cursor
+}
