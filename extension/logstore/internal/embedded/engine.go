@@ -147,15 +147,6 @@ func (e *Engine) Stats() Stats {
 	}
 }
 
-// AcceptWindow returns the oldest and newest timestamps the store keeps now;
-// the engine drops rows outside it.
-func (e *Engine) AcceptWindow(now time.Time) (time.Time, time.Time) {
-	const day = 24 * time.Hour
-	oldest := now.Add(-max(e.cfg.Retention, day)).Truncate(day).Add(day)
-	newest := now.Add(max(e.cfg.FutureRetention, day)).Truncate(day).Add(day - 1)
-	return oldest, newest
-}
-
 var rowBuilderPool = sync.Pool{New: func() any { return &rowBuilder{} }}
 
 // AddLogs adds every record of ld to the store: searchable after the next

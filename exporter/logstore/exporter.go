@@ -1,0 +1,34 @@
+package logstore // import "github.com/paylog/paylog/exporter/logstore"
+
+import (
+	"context"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	logstoreext "github.com/paylog/paylog/extension/logstore"
+)
+
+type logStoreExporter struct {
+	cfg   *Config
+	store logstoreext.Store
+}
+
+func newLogStoreExporter(cfg *Config) *logStoreExporter {
+	return &logStoreExporter{cfg: cfg}
+}
+
+func (e *logStoreExporter) start(_ context.Context, host component.Host) error {
+	store, err := logstoreext.FromHost(host, e.cfg.LogStore)
+	if err != nil {
+		return err
+	}
+	e.store = store
+	return nil
+}
+
+// pushLogs returns only once ld is durable in the store. Errors are left
+// retryable: the store refuses only while it is not running or cannot write.
+func (e *logStoreExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+	return e.store.Write(ctx, ld)
+}

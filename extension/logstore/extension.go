@@ -1,0 +1,187 @@
+package logstore // import "github.com/paylog/paylog/extension/logstore"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.uber.org/zap"
+
+	"github.com/paylog/paylog/extension/logstore/internal/embedded"
+	"github.com/paylog/paylog/internal/logquery"
+)
+
+// Store is what the logstore extension lends to other components.
+// All methods are safe for concurrent use.
+type Store interface {
+	// Write stores ld and returns once it is durable (survives kill -9).
+	Write(ctx context.Context, ld plog.Logs) error
+	// Search runs one search request.
+	Search(ctx context.Context, req *logquery.Request) (*logquery.Result, error)
+	// Check reports whether the store can answer queries.
+	Check(ctx context.Context) error
+	// Stats returns the store's size.
+	Stats() Stats
+	// AcceptWindow returns the oldest and newest timestamps the store keeps;
+	// records outside it would be dropped, so writers reject them first.
+	AcceptWindow(now time.Time) (oldest, newest time.Time)
+}
+
+// Stats describes the store's contents.
+type Stats struct {
+	Backend            string
+	Rows               uint64
+	CompressedBytes    uint64
+	UncompressedBytes  uint64
+	Partitions         uint64
+	DroppedOutOfWindow uint64
+	ShortenedRecords   uint64
+	ReadOnly           bool
+}
+
+// FromHost returns the Store of the logstore extension id.
+func FromHost(host component.Host, id component.ID) (Store, error) {
+	ext, ok := host.GetExtensions()[id]
+	if !ok {
+		return nil, fmt.Errorf("logstore extension %q is not configured: add it under extensions and service::extensions", id)
+	}
+	store, ok := ext.(Store)
+	if !ok {
+		return nil, fmt.Errorf("extension %q is not a logstore extension", id)
+	}
+	return store, nil
+}
+
+// ErrNotStarted is returned by a store used before Start or after Shutdown.
+var ErrNotStarted = errors.New("log store is not running")
+
+type logStore struct {
+	cfg    *Config
+	logger *zap.Logger
+
+	mu        sync.RWMutex
+	engine    *embedded.Engine
+	shortened atomic.Uint64
+}
+
+var _ Store = (*logStore)(nil)
+
+func newLogStore(cfg *Config, logger *zap.Logger) *logStore {
+	return &logStore{cfg: cfg, logger: logger}
+}
+
+func (s *logStore) Start(context.Context, component.Host) error {
+	e := s.cfg.Embedded
+	engine, err := embedded.Open(embedded.Config{
+		Path:              e.Path,
+		Retention:         e.Retention,
+		FutureRetention:   e.FutureRetention,
+		MaxDiskUsageBytes: e.MaxDiskUsageBytes,
+		FlushInterval:     e.FlushInterval,
+	})
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.engine = engine
+	s.mu.Unlock()
+	s.logger.Info("Embedded log store opened", zap.String("path", e.Path), zap.Duration("retention", e.Retention))
+	return nil
+}
+
+// Shutdown waits for pending durability points and closes the store. It is
+// safe without Start and when called twice.
+func (s *logStore) Shutdown(context.Context) error {
+	s.mu.Lock()
+	engine := s.engine
+	s.engine = nil
+	s.mu.Unlock()
+	if engine != nil {
+		engine.Close()
+	}
+	return nil
+}
+
+// running returns the open engine and a release func; Shutdown waits for
+// callers holding it, so the engine is never closed under a write or query.
+func (s *logStore) running() (*embedded.Engine, func(), error) {
+	s.mu.RLock()
+	if s.engine == nil {
+		s.mu.RUnlock()
+		return nil, nil, ErrNotStarted
+	}
+	return s.engine, s.mu.RUnlock, nil
+}
+
+func (s *logStore) Write(ctx context.Context, ld plog.Logs) error {
+	engine, release, err := s.running()
+	if err != nil {
+		return err
+	}
+	defer release()
+	if n := engine.AddLogs(ld); n > 0 {
+		s.shortened.Add(uint64(n))
+		s.logger.Warn("Records shortened to fit the store's limits", zap.Int("records", n))
+	}
+	return engine.WaitDurable(ctx)
+}
+
+func (s *logStore) Search(ctx context.Context, req *logquery.Request) (*logquery.Result, error) {
+	engine, release, err := s.running()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return engine.Search(ctx, req)
+}
+
+func (s *logStore) Check(ctx context.Context) error {
+	engine, release, err := s.running()
+	if err != nil {
+		return err
+	}
+	defer release()
+	if engine.Stats().ReadOnly {
+		return errors.New("log store is read-only: the disk is almost full")
+	}
+	return engine.Check(ctx)
+}
+
+func (s *logStore) Stats() Stats {
+	engine, release, err := s.running()
+	if err != nil {
+		return Stats{Backend: s.cfg.Backend}
+	}
+	defer release()
+	st := engine.Stats()
+	return Stats{
+		Backend:            s.cfg.Backend,
+		Rows:               st.Rows,
+		CompressedBytes:    st.CompressedBytes,
+		UncompressedBytes:  st.UncompressedBytes,
+		Partitions:         st.Partitions,
+		DroppedOutOfWindow: st.DroppedOutOfWindow,
+		ShortenedRecords:   s.shortened.Load(),
+		ReadOnly:           st.ReadOnly,
+	}
+}
+
+func (s *logStore) AcceptWindow(now time.Time) (time.Time, time.Time) {
+	return embeddedWindow(s.cfg.Embedded, now)
+}
+
+func embeddedWindow(cfg EmbeddedConfig, now time.Time) (time.Time, time.Time) {
+	const day = 24 * time.Hour
+	// The engine drops rows older than now-retention at the moment it stores
+	// them, which may be later than now when the queue has a backlog: keep an
+	// hour's margin. It keeps future rows up to the end of the day that
+	// now+future_retention falls in.
+	oldest := now.Add(-cfg.Retention + time.Hour)
+	newest := now.Add(cfg.FutureRetention).Truncate(day).Add(day - time.Nanosecond)
+	return oldest, newest
+}

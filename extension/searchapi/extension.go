@@ -1,0 +1,116 @@
+package searchapi // import "github.com/paylog/paylog/extension/searchapi"
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/extension"
+	"go.opentelemetry.io/collector/extension/extensioncapabilities"
+
+	"github.com/paylog/paylog/extension/logstore"
+	"github.com/paylog/paylog/internal/httpapi"
+)
+
+type searchAPI struct {
+	cfg      *Config
+	settings extension.Settings
+	started  time.Time
+
+	store  logstore.Store
+	server *http.Server
+
+	mountsMu sync.RWMutex
+	mounts   map[string]http.Handler
+
+	stats requestStats
+}
+
+var (
+	_ extensioncapabilities.Dependent = (*searchAPI)(nil)
+	_ httpapi.Mounter                 = (*searchAPI)(nil)
+)
+
+func newSearchAPI(cfg *Config, set extension.Settings) *searchAPI {
+	return &searchAPI{cfg: cfg, settings: set, mounts: map[string]http.Handler{}}
+}
+
+// Dependencies makes the collector start the logstore extension first.
+func (s *searchAPI) Dependencies() []component.ID {
+	return []component.ID{s.cfg.LogStore}
+}
+
+func (s *searchAPI) Start(ctx context.Context, host component.Host) error {
+	store, err := logstore.FromHost(host, s.cfg.LogStore)
+	if err != nil {
+		return err
+	}
+	s.store = store
+	s.started = time.Now()
+	srv, err := httpapi.StartServer(ctx, &s.cfg.ServerConfig, host, s.settings.TelemetrySettings, s.routes())
+	if err != nil {
+		return fmt.Errorf("start search API server: %w", err)
+	}
+	s.server = srv
+	return nil
+}
+
+// Shutdown stops the server; safe without Start and when called twice.
+func (s *searchAPI) Shutdown(ctx context.Context) error {
+	srv := s.server
+	s.server = nil
+	return httpapi.StopServer(ctx, srv)
+}
+
+func (s *searchAPI) Mount(path string, h http.Handler) (func(), error) {
+	s.mountsMu.Lock()
+	defer s.mountsMu.Unlock()
+	if _, taken := s.mounts[path]; taken {
+		return nil, fmt.Errorf("path %s is already mounted on the search API", path)
+	}
+	s.mounts[path] = h
+	return func() {
+		s.mountsMu.Lock()
+		delete(s.mounts, path)
+		s.mountsMu.Unlock()
+	}, nil
+}
+
+func (s *searchAPI) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.handleRoot)
+	mux.HandleFunc("GET /health", s.handleHealth)
+	mux.HandleFunc("GET /metrics", s.handleMetrics)
+	mux.HandleFunc("GET /logs/search", s.handleSearch)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mountsMu.RLock()
+		h := s.mounts[r.URL.Path]
+		s.mountsMu.RUnlock()
+		if h != nil {
+			h.ServeHTTP(w, r)
+			return
+		}
+		if _, pattern := mux.Handler(r); pattern == "" {
+			s.notFound(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// notFound answers unknown paths and wrong methods in the API's JSON shape.
+func (s *searchAPI) notFound(w http.ResponseWriter, r *http.Request) {
+	id := httpapi.CorrelationID(w, r)
+	switch r.URL.Path {
+	case "/", "/health", "/metrics", "/logs/search":
+		w.Header().Set("Allow", "GET, HEAD")
+		httpapi.WriteError(w, http.StatusMethodNotAllowed, httpapi.CodeMethodNotAllowed, "", r.Method+" is not allowed on "+r.URL.Path, id)
+	case "/logs/ingest", "/logs/batch-ingest":
+		httpapi.WriteError(w, http.StatusNotFound, httpapi.CodeNotFound, "", "ingest is not enabled on this server: configure a logapi receiver with mount_on: searchapi", id)
+	default:
+		httpapi.WriteError(w, http.StatusNotFound, httpapi.CodeNotFound, "", "no route "+r.URL.Path, id)
+	}
+}

@@ -1,0 +1,222 @@
+package searchapi // import "github.com/paylog/paylog/extension/searchapi"
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paylog/paylog/extension/logstore"
+	"github.com/paylog/paylog/internal/httpapi"
+	"github.com/paylog/paylog/internal/logquery"
+)
+
+const (
+	defaultLimit = 100
+	maxLimit     = 1000
+	maxParamLen  = 1024
+)
+
+// searchResponse is the seed's LogSearchResponse plus paging fields.
+type searchResponse struct {
+	Logs       []logquery.Record `json:"logs"`
+	TotalCount uint64            `json:"total_count"`
+	TookMS     float64           `json:"took_ms"`
+	Limit      int               `json:"limit"`
+	Offset     int               `json:"offset"`
+	NextCursor *string           `json:"next_cursor"`
+}
+
+// paramError is a bad query parameter; the handler answers 400 naming it.
+type paramError struct {
+	param string
+	msg   string
+}
+
+func (e *paramError) Error() string { return e.param + ": " + e.msg }
+
+func badParam(param, format string, args ...any) error {
+	return &paramError{param: param, msg: fmt.Sprintf(format, args...)}
+}
+
+func (s *searchAPI) handleSearch(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := httpapi.CorrelationID(w, r)
+	req, err := parseSearchRequest(r.URL.Query(), start, s.cfg.MaxOffset)
+	if err != nil {
+		s.stats.record("search", http.StatusBadRequest, time.Since(start))
+		var pe *paramError
+		if errors.As(err, &pe) {
+			httpapi.WriteError(w, http.StatusBadRequest, httpapi.CodeInvalidParameter, pe.param, err.Error(), id)
+			return
+		}
+		httpapi.WriteError(w, http.StatusBadRequest, httpapi.CodeInvalidParameter, "", err.Error(), id)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SearchTimeout)
+	defer cancel()
+	res, err := s.store.Search(ctx, req)
+	if err != nil {
+		status := http.StatusServiceUnavailable
+		msg := "search failed: " + err.Error()
+		if errors.Is(err, context.DeadlineExceeded) {
+			status, msg = http.StatusGatewayTimeout, fmt.Sprintf("search took longer than %s; narrow the time range or the query", s.cfg.SearchTimeout)
+		} else if errors.Is(err, logstore.ErrNotStarted) {
+			msg = "log store is not running"
+		}
+		s.stats.record("search", status, time.Since(start))
+		s.settings.Logger.Warn("Search failed")
+		httpapi.WriteUnavailable(w, status, time.Second, msg, id)
+		return
+	}
+	resp := searchResponse{
+		Logs:       res.Records,
+		TotalCount: res.TotalCount,
+		Limit:      req.Limit,
+		Offset:     req.Offset,
+	}
+	if resp.Logs == nil {
+		resp.Logs = []logquery.Record{}
+	}
+	if res.Next != nil {
+		c := encodeCursor(res.Next)
+		resp.NextCursor = &c
+	}
+	took := time.Since(start)
+	resp.TookMS = float64(took.Microseconds()) / 1000
+	s.stats.record("search", http.StatusOK, took)
+	httpapi.WriteJSON(w, http.StatusOK, resp)
+}
+
+// parseSearchRequest turns the query string into one filter expression: the
+// search string and every filter parameter, combined with AND.
+func parseSearchRequest(q url.Values, now time.Time, maxOffset int) (*logquery.Request, error) {
+	for name, values := range q {
+		if len(values) > 1 && name != "level" {
+			return nil, badParam(name, "given more than once")
+		}
+		for _, v := range values {
+			if len(v) > maxParamLen && name != "query" {
+				return nil, badParam(name, "longer than %d bytes", maxParamLen)
+			}
+		}
+	}
+	expr, err := logquery.Parse(q.Get("query"))
+	if err != nil {
+		return nil, badParam("query", "%s", err.Error())
+	}
+	filters := []logquery.Node{expr}
+
+	if levels := q["level"]; len(levels) > 0 {
+		var alternatives []logquery.Node
+		for _, l := range strings.Split(strings.Join(levels, ","), ",") {
+			l = strings.TrimSpace(l)
+			if l == "" {
+				continue
+			}
+			level, ok := logquery.NormalizeLevel(l)
+			if !ok {
+				return nil, badParam("level", "%q is not a level (use DEBUG, INFO, WARNING, ERROR or CRITICAL, or a comma list)", l)
+			}
+			alternatives = append(alternatives, &logquery.Term{Field: logquery.FieldLevel, Value: level})
+		}
+		if len(alternatives) > 0 {
+			filters = append(filters, logquery.OrOf(alternatives...))
+		}
+	}
+	for _, field := range []string{logquery.FieldService, logquery.FieldSource} {
+		if v := q.Get(field); v != "" {
+			filters = append(filters, &logquery.Term{Field: field, Value: v})
+		}
+	}
+	if v := q.Get("trace_id"); v != "" {
+		if !isHex(v, 32) {
+			return nil, badParam("trace_id", "must be 32 hexadecimal characters")
+		}
+		filters = append(filters, &logquery.Term{Field: logquery.FieldTraceID, Value: strings.ToLower(v)})
+	}
+
+	req := &logquery.Request{Filter: logquery.AndOf(filters...), Limit: defaultLimit}
+	if v := q.Get("start_time"); v != "" {
+		if req.Start, err = logquery.ParseTimeParam(v, now); err != nil {
+			return nil, badParam("start_time", "%s", err.Error())
+		}
+	}
+	if v := q.Get("end_time"); v != "" {
+		if req.End, err = logquery.ParseTimeParam(v, now); err != nil {
+			return nil, badParam("end_time", "%s", err.Error())
+		}
+	}
+	if !req.Start.IsZero() && !req.End.IsZero() && req.End.Before(req.Start) {
+		return nil, badParam("end_time", "must not be before start_time")
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxLimit {
+			return nil, badParam("limit", "must be a whole number from 1 to %d", maxLimit)
+		}
+		req.Limit = n
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > maxOffset {
+			return nil, badParam("offset", "must be a whole number from 0 to %d; page deeper with cursor", maxOffset)
+		}
+		req.Offset = n
+	}
+	switch strings.ToLower(q.Get("order")) {
+	case "", "desc":
+	case "asc":
+		req.Ascending = true
+	default:
+		return nil, badParam("order", "must be desc or asc")
+	}
+	if v := q.Get("cursor"); v != "" {
+		c, err := decodeCursor(v)
+		if err != nil {
+			return nil, badParam("cursor", "is not a cursor this API returned (next_cursor)")
+		}
+		req.After = c
+		req.Offset = 0
+	}
+	return req, nil
+}
+
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func encodeCursor(c *logquery.Cursor) string {
+	raw, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(raw)
+}
+
+func decodeCursor(s string) (*logquery.Cursor, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, err
+	}
+	var c logquery.Cursor
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, err
+	}
+	if c.Time.IsZero() || c.Skip < 0 {
+		return nil, errors.New("incomplete cursor")
+	}
+	return &c, nil
+}

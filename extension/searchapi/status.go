@@ -1,0 +1,121 @@
+package searchapi // import "github.com/paylog/paylog/extension/searchapi"
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paylog/paylog/internal/httpapi"
+)
+
+const healthCheckTimeout = 5 * time.Second
+
+func (s *searchAPI) handleRoot(w http.ResponseWriter, r *http.Request) {
+	httpapi.CorrelationID(w, r)
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{
+		"message":   "paylog is alive",
+		"service":   "paylog",
+		"timestamp": time.Now().UTC(),
+		"endpoints": []string{"POST /logs/ingest", "POST /logs/batch-ingest", "GET /logs/search", "GET /health", "GET /metrics"},
+	})
+}
+
+type checkResult struct {
+	Status  string `json:"status"`
+	Backend string `json:"backend,omitempty"`
+	Rows    uint64 `json:"rows"`
+	Error   string `json:"error,omitempty"`
+}
+
+func (s *searchAPI) handleHealth(w http.ResponseWriter, r *http.Request) {
+	httpapi.CorrelationID(w, r)
+	ctx, cancel := context.WithTimeout(r.Context(), healthCheckTimeout)
+	defer cancel()
+	stats := s.store.Stats()
+	store := checkResult{Status: "ok", Backend: stats.Backend, Rows: stats.Rows}
+	status, code := "healthy", http.StatusOK
+	if err := s.store.Check(ctx); err != nil {
+		store.Status, store.Error = "failing", err.Error()
+		status, code = "unhealthy", http.StatusServiceUnavailable
+	}
+	httpapi.WriteJSON(w, code, map[string]any{
+		"status":         status,
+		"timestamp":      time.Now().UTC(),
+		"uptime_seconds": int64(time.Since(s.started).Seconds()),
+		"checks":         map[string]any{"store": store},
+	})
+}
+
+// requestStats counts API requests by route and status for /metrics.
+type requestStats struct {
+	mu      sync.Mutex
+	count   map[routeStatus]uint64
+	seconds map[string]float64
+	total   map[string]uint64
+}
+
+type routeStatus struct {
+	route  string
+	status int
+}
+
+func (rs *requestStats) record(route string, status int, took time.Duration) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.count == nil {
+		rs.count, rs.seconds, rs.total = map[routeStatus]uint64{}, map[string]float64{}, map[string]uint64{}
+	}
+	rs.count[routeStatus{route, status}]++
+	rs.seconds[route] += took.Seconds()
+	rs.total[route]++
+}
+
+// handleMetrics serves the store's size and the API's request counts in
+// the Prometheus text format.
+func (s *searchAPI) handleMetrics(w http.ResponseWriter, _ *http.Request) {
+	st := s.store.Stats()
+	var b strings.Builder
+	gauge := func(name, help string, v uint64) {
+		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n%s %d\n", name, help, name, name, v)
+	}
+	gauge("paylog_store_rows", "Log records in the store.", st.Rows)
+	gauge("paylog_store_compressed_bytes", "Size of the stored logs on disk and in memory, compressed.", st.CompressedBytes)
+	gauge("paylog_store_uncompressed_bytes", "Size of the stored logs before compression.", st.UncompressedBytes)
+	gauge("paylog_store_partitions", "Day partitions in the store.", st.Partitions)
+	fmt.Fprintf(&b, "# HELP paylog_store_dropped_out_of_window_total Records the store dropped for a timestamp outside retention.\n# TYPE paylog_store_dropped_out_of_window_total counter\npaylog_store_dropped_out_of_window_total %d\n", st.DroppedOutOfWindow)
+	fmt.Fprintf(&b, "# HELP paylog_store_shortened_records_total Records shortened to fit the store's limits.\n# TYPE paylog_store_shortened_records_total counter\npaylog_store_shortened_records_total %d\n", st.ShortenedRecords)
+
+	s.stats.mu.Lock()
+	keys := make([]routeStatus, 0, len(s.stats.count))
+	for k := range s.stats.count {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].route != keys[j].route {
+			return keys[i].route < keys[j].route
+		}
+		return keys[i].status < keys[j].status
+	})
+	b.WriteString("# HELP paylog_api_requests_total API requests by route and status code.\n# TYPE paylog_api_requests_total counter\n")
+	for _, k := range keys {
+		fmt.Fprintf(&b, "paylog_api_requests_total{route=%q,code=\"%d\"} %d\n", k.route, k.status, s.stats.count[k])
+	}
+	b.WriteString("# HELP paylog_api_request_duration_seconds Time spent answering API requests.\n# TYPE paylog_api_request_duration_seconds summary\n")
+	routes := make([]string, 0, len(s.stats.total))
+	for route := range s.stats.total {
+		routes = append(routes, route)
+	}
+	sort.Strings(routes)
+	for _, route := range routes {
+		fmt.Fprintf(&b, "paylog_api_request_duration_seconds_sum{route=%q} %g\n", route, s.stats.seconds[route])
+		fmt.Fprintf(&b, "paylog_api_request_duration_seconds_count{route=%q} %d\n", route, s.stats.total[route])
+	}
+	s.stats.mu.Unlock()
+
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	_, _ = w.Write([]byte(b.String()))
+}

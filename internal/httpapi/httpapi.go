@@ -1,0 +1,120 @@
+// Package httpapi holds what paylog's HTTP components share: JSON responses,
+// the error shape, and correlation ids.
+package httpapi
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Headers that carry a caller's correlation id; the first one set wins.
+const (
+	HeaderRequestID     = "X-Request-ID"
+	HeaderCorrelationID = "X-Correlation-ID"
+	maxCorrelationIDLen = 128
+)
+
+// CorrelationID returns the caller's correlation id when it is usable (1 to
+// 128 printable ASCII characters), else a new UUIDv4, and echoes it in the
+// response headers.
+func CorrelationID(w http.ResponseWriter, r *http.Request) string {
+	id := r.Header.Get(HeaderCorrelationID)
+	if id == "" {
+		id = r.Header.Get(HeaderRequestID)
+	}
+	if !validCorrelationID(id) {
+		id = NewUUID()
+	}
+	w.Header().Set(HeaderCorrelationID, id)
+	w.Header().Set(HeaderRequestID, id)
+	return id
+}
+
+func validCorrelationID(id string) bool {
+	if id == "" || len(id) > maxCorrelationIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x21 || id[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// NewUUID returns a random (version 4) UUID.
+func NewUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}
+
+// WriteJSON writes v as the JSON response body with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		body = []byte(`{"success":false,"error":"internal","message":"response could not be encoded"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)+1))
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
+}
+
+// Error codes of the error body.
+const (
+	CodeInvalidJSON          = "invalid_json"
+	CodeInvalidField         = "invalid_field"
+	CodeInvalidParameter     = "invalid_parameter"
+	CodeBodyTooLarge         = "body_too_large"
+	CodeBatchTooLarge        = "batch_too_large"
+	CodeUnsupportedMediaType = "unsupported_media_type"
+	CodeUnavailable          = "unavailable"
+	CodeTooManyRequests      = "too_many_requests"
+	CodeNotFound             = "not_found"
+	CodeMethodNotAllowed     = "method_not_allowed"
+	CodeInternal             = "internal"
+)
+
+// Error is the body of every error response.
+type Error struct {
+	Success       bool   `json:"success"`
+	Code          string `json:"error"`
+	Field         string `json:"field,omitempty"`
+	Message       string `json:"message"`
+	CorrelationID string `json:"correlation_id,omitempty"`
+}
+
+// WriteError writes an error response. field names the offending input
+// (a JSON field or query parameter) when there is one.
+func WriteError(w http.ResponseWriter, status int, code, field, message, correlationID string) {
+	WriteJSON(w, status, Error{Code: code, Field: field, Message: message, CorrelationID: correlationID})
+}
+
+// WriteUnavailable answers 503 (or 429) with Retry-After: the pipeline
+// refused the data for now and the caller should send it again.
+func WriteUnavailable(w http.ResponseWriter, status int, retryAfter time.Duration, message, correlationID string) {
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(retryAfter.Seconds()))))
+	code := CodeUnavailable
+	if status == http.StatusTooManyRequests {
+		code = CodeTooManyRequests
+	}
+	WriteError(w, status, code, "", message, correlationID)
+}

@@ -1,0 +1,110 @@
+package logapi // import "github.com/paylog/paylog/receiver/logapi"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receiverhelper"
+
+	"github.com/paylog/paylog/internal/httpapi"
+)
+
+// Ingest routes, served on the receiver's own server or mounted on searchapi's.
+const (
+	pathIngest      = "/logs/ingest"
+	pathBatchIngest = "/logs/batch-ingest"
+)
+
+type logAPIReceiver struct {
+	cfg      *Config
+	settings receiver.Settings
+	next     consumer.Logs
+	obsrecv  *receiverhelper.ObsReport
+
+	server   *http.Server
+	unmounts []func()
+}
+
+func newLogAPIReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*logAPIReceiver, error) {
+	obsrecv, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
+		ReceiverID:             set.ID,
+		Transport:              "http",
+		ReceiverCreateSettings: set,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &logAPIReceiver{cfg: cfg, settings: set, next: next, obsrecv: obsrecv}, nil
+}
+
+func (r *logAPIReceiver) Start(ctx context.Context, host component.Host) error {
+	handlers := map[string]http.Handler{
+		pathIngest:      postOnly(http.HandlerFunc(r.handleIngest)),
+		pathBatchIngest: postOnly(http.HandlerFunc(r.handleBatchIngest)),
+	}
+	if r.cfg.MountOn != nil {
+		ext, ok := host.GetExtensions()[*r.cfg.MountOn]
+		if !ok {
+			return fmt.Errorf("mount_on: extension %q is not configured: add it under extensions and service::extensions", r.cfg.MountOn)
+		}
+		mounter, ok := ext.(httpapi.Mounter)
+		if !ok {
+			return fmt.Errorf("mount_on: extension %q is not a searchapi extension", r.cfg.MountOn)
+		}
+		for path, h := range handlers {
+			unmount, err := mounter.Mount(path, h)
+			if err != nil {
+				r.unmountAll()
+				return fmt.Errorf("mount_on: %w", err)
+			}
+			r.unmounts = append(r.unmounts, unmount)
+		}
+		return nil
+	}
+	mux := http.NewServeMux()
+	for path, h := range handlers {
+		mux.Handle(path, h)
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, req *http.Request) {
+		httpapi.WriteError(w, http.StatusNotFound, httpapi.CodeNotFound, "",
+			"no route "+req.URL.Path+"; this server takes POST /logs/ingest and POST /logs/batch-ingest", httpapi.CorrelationID(w, req))
+	})
+	srv, err := httpapi.StartServer(ctx, &r.cfg.ServerConfig, host, r.settings.TelemetrySettings, mux)
+	if err != nil {
+		return fmt.Errorf("start logapi server: %w", err)
+	}
+	r.server = srv
+	return nil
+}
+
+func (r *logAPIReceiver) unmountAll() {
+	for _, unmount := range r.unmounts {
+		unmount()
+	}
+	r.unmounts = nil
+}
+
+// Shutdown stops taking requests; safe without Start and when called twice.
+func (r *logAPIReceiver) Shutdown(ctx context.Context) error {
+	r.unmountAll()
+	srv := r.server
+	r.server = nil
+	return errors.Join(httpapi.StopServer(ctx, srv))
+}
+
+func postOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			httpapi.WriteError(w, http.StatusMethodNotAllowed, httpapi.CodeMethodNotAllowed, "",
+				req.Method+" is not allowed on "+req.URL.Path+"; use POST", httpapi.CorrelationID(w, req))
+			return
+		}
+		h.ServeHTTP(w, req)
+	})
+}
