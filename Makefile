@@ -1,0 +1,43 @@
+# paylog — build, run and test the otelcol-paylog distribution.
+GO          ?= go
+BIN         := bin/otelcol-paylog
+OCB_VERSION := v0.158.0
+OCB         := $(shell $(GO) env GOPATH)/bin/builder
+CONFIG      ?= collector-config.yaml
+
+.PHONY: build run test test-short bench generate lint clean
+
+## build: compile the collector into bin/otelcol-paylog
+build:
+	$(GO) build -trimpath -o $(BIN) ./cmd/otelcol-paylog
+
+## run: build and run the collector on the default (embedded) config; API on localhost:8000
+run: build
+	./$(BIN) --config $(CONFIG)
+
+## test: build, then run every test (unit and end-to-end against the built binary)
+test: build
+	PAYLOG_BINARY=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m ./...
+
+## test-short: unit tests only (skips the end-to-end tests that start the binary)
+test-short:
+	$(GO) test -count=1 -short ./...
+
+## bench: the ingest benchmark against the built binary (see README)
+bench: build
+	PAYLOG_BINARY=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench BenchmarkIngest -benchtime 200000x -count 5 ./test/e2e/
+
+## generate: regenerate cmd/otelcol-paylog with OCB and internal/metadata with mdatagen
+generate:
+	test -x $(OCB) || $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
+	mkdir -p cmd/otelcol-paylog
+	$(OCB) --config builder-config.yaml --skip-get-modules --skip-compilation
+	$(GO) generate ./...
+
+## lint: formatting and vet
+lint:
+	test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '^cmd/otelcol-paylog/'))"
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin
