@@ -93,3 +93,40 @@ func TestAddSearchAndReopen(t *testing.T) {
 	defer e.Close()
 	assert.EqualValues(t, 250, search(e, "", 1, nil).TotalCount)
 }
+
+// TestHostileSearchMatchesOnlyItsLiteral stores messages that contain query
+// syntax and checks that searching for them matches only what they say.
+func TestHostileSearchMatchesOnlyItsLiteral(t *testing.T) {
+	e := openTestEngine(t, t.TempDir())
+	defer e.Close()
+	messages := []string{
+		"plain message one",
+		"plain message two",
+		`payload foo" | delete`,
+		`payload foo") OR *`,
+		"payload `tick` | limit 1",
+	}
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr("host.name", "h")
+	lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
+	for _, m := range messages {
+		r := lrs.AppendEmpty()
+		r.SetTimestamp(pcommon.NewTimestampFromTime(time.Now()))
+		r.Body().SetStr(m)
+	}
+	e.AddLogs(ld)
+	require.NoError(t, e.WaitDurable(context.Background()))
+
+	count := func(n logquery.Node) uint64 {
+		res, err := e.Search(context.Background(), &logquery.Request{Filter: n, Limit: 10})
+		require.NoError(t, err)
+		return res.TotalCount
+	}
+	assert.EqualValues(t, 5, count(logquery.MatchAll{}))
+	for _, hostile := range []string{`foo" | delete`, `foo") OR *`, "`tick` | limit 1"} {
+		assert.EqualValues(t, 1, count(&logquery.Term{Value: hostile, Kind: logquery.TermPhrase}), hostile)
+		assert.EqualValues(t, 0, count(&logquery.Term{Field: logquery.FieldService, Value: hostile}), hostile)
+	}
+	assert.EqualValues(t, 0, count(&logquery.Term{Value: `nothing" OR "plain`, Kind: logquery.TermPhrase}))
+}

@@ -1,0 +1,245 @@
+// Package e2e tests the built otelcol-paylog binary over real HTTP: the
+// default collector config, a temporary data directory and free ports.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// binary is the collector under test: $PAYLOG_BINARY (make test sets it), or
+// one built by TestMain.
+var binary string
+
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(m.Run())
+	}
+	binary = os.Getenv("PAYLOG_BINARY")
+	if binary == "" {
+		dir, err := os.MkdirTemp("", "paylog-e2e-bin")
+		if err != nil {
+			panic(err)
+		}
+		binary = filepath.Join(dir, "otelcol-paylog")
+		build := exec.Command("go", "build", "-o", binary, "./cmd/otelcol-paylog")
+		build.Dir = repoRoot()
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "building the collector failed:", err)
+			os.Exit(1)
+		}
+		code := m.Run()
+		_ = os.RemoveAll(dir)
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+// collector is one running otelcol-paylog on the default config.
+type collector struct {
+	t        testing.TB
+	dataDir  string
+	endpoint string // host:port of the API
+	otlpHTTP string
+	cmd      *exec.Cmd
+	logFile  *os.File
+	exited   chan struct{}
+}
+
+func freePort(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startCollector runs the binary on collector-config.yaml with its data in
+// dataDir and waits until /health answers 200.
+func startCollector(t testing.TB, dataDir string) *collector {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test: starts the collector binary")
+	}
+	c := &collector{t: t, dataDir: dataDir, endpoint: freePort(t), otlpHTTP: freePort(t), exited: make(chan struct{})}
+	logPath := filepath.Join(dataDir, fmt.Sprintf("collector-%d.log", time.Now().UnixNano()))
+	require.NoError(t, os.MkdirAll(dataDir, 0o755))
+	f, err := os.Create(logPath)
+	require.NoError(t, err)
+	c.logFile = f
+	telemetry := freePort(t)
+	_, telemetryPort, _ := net.SplitHostPort(telemetry)
+	cmd := exec.Command(binary, "--config", filepath.Join(repoRoot(), "collector-config.yaml"))
+	cmd.Env = append(os.Environ(),
+		"PAYLOG_DATA_DIR="+dataDir,
+		"PAYLOG_ENDPOINT="+c.endpoint,
+		"PAYLOG_OTLP_GRPC_ENDPOINT="+freePort(t),
+		"PAYLOG_OTLP_HTTP_ENDPOINT="+c.otlpHTTP,
+		"PAYLOG_TELEMETRY_PORT="+telemetryPort,
+	)
+	cmd.Stdout, cmd.Stderr = f, f
+	require.NoError(t, cmd.Start())
+	c.cmd = cmd
+	go func() {
+		_ = cmd.Wait()
+		close(c.exited)
+	}()
+	t.Cleanup(c.stop)
+
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(c.url("/health"))
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return c
+			}
+		}
+		select {
+		case <-c.exited:
+			t.Fatalf("collector exited during start; log:\n%s", c.log())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("collector not healthy after 60s; log:\n%s", c.log())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (c *collector) url(path string) string { return "http://" + c.endpoint + path }
+
+func (c *collector) log() string {
+	b, _ := os.ReadFile(c.logFile.Name())
+	if len(b) > 20000 {
+		b = b[len(b)-20000:]
+	}
+	return string(b)
+}
+
+// kill9 kills the collector with SIGKILL: no shutdown, no flush.
+func (c *collector) kill9() {
+	_ = c.cmd.Process.Signal(syscall.SIGKILL)
+	<-c.exited
+}
+
+// stop shuts the collector down gracefully (SIGTERM), killing it after 30s.
+func (c *collector) stop() {
+	select {
+	case <-c.exited:
+		return
+	default:
+	}
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-c.exited:
+	case <-time.After(30 * time.Second):
+		c.kill9()
+	}
+	_ = c.logFile.Close()
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   map[string]any
+	raw    []byte
+}
+
+func (c *collector) do(t testing.TB, method, path, contentType string, body []byte, header map[string]string) response {
+	t.Helper()
+	req, err := http.NewRequest(method, c.url(path), bytes.NewReader(body))
+	require.NoError(t, err)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	r := response{status: resp.StatusCode, header: resp.Header, raw: raw}
+	_ = json.Unmarshal(raw, &r.body)
+	return r
+}
+
+func (c *collector) postJSON(t testing.TB, path, body string) response {
+	return c.do(t, http.MethodPost, path, "application/json", []byte(body), nil)
+}
+
+// searchResult is GET /logs/search's body.
+type searchResult struct {
+	Logs []struct {
+		ID            string         `json:"id"`
+		Timestamp     time.Time      `json:"timestamp"`
+		Level         string         `json:"level"`
+		Message       string         `json:"message"`
+		Source        string         `json:"source"`
+		Service       *string        `json:"service"`
+		TraceID       *string        `json:"trace_id"`
+		SpanID        *string        `json:"span_id"`
+		Metadata      map[string]any `json:"metadata"`
+		CorrelationID *string        `json:"correlation_id"`
+	} `json:"logs"`
+	TotalCount int     `json:"total_count"`
+	TookMS     float64 `json:"took_ms"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+func (c *collector) search(t testing.TB, params url.Values) searchResult {
+	t.Helper()
+	resp, err := http.Get(c.url("/logs/search?" + params.Encode()))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "search %v: %s", params, raw)
+	var res searchResult
+	require.NoError(t, json.Unmarshal(raw, &res))
+	return res
+}
+
+// waitForCount polls the search until it counts at least want matches.
+func (c *collector) waitForCount(t testing.TB, params url.Values, want int, timeout time.Duration) searchResult {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		res := c.search(t, params)
+		if res.TotalCount >= want {
+			return res
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("search %v counted %d, want %d, after %s", params, res.TotalCount, want, timeout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func withTimeout(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}
