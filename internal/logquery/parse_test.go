@@ -9,14 +9,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func word(v string) *Term                  { return &Term{Value: v} }
-func field(f, v string) *Term              { return &Term{Field: f, Value: v} }
-func kind(t *Term, k TermKind) *Term       { t.Kind = k; return t }
-func and(children ...Node) *And            { return &And{Children: children} }
-func or(children ...Node) *Or              { return &Or{Children: children} }
-func not(child Node) *Not                  { return &Not{Child: child} }
-func phrase(f, v string) *Term             { return kind(field(f, v), TermPhrase) }
-func prefix(f, v string) *Term             { return kind(field(f, v), TermPrefix) }
+func word(v string) *Term                 { return &Term{Value: v} }
+func field(f, v string) *Term             { return &Term{Field: f, Value: v} }
+func kind(t *Term, k TermKind) *Term      { t.Kind = k; return t }
+func and(children ...Node) *And           { return &And{Children: children} }
+func or(children ...Node) *Or             { return &Or{Children: children} }
+func not(child Node) *Not                 { return &Not{Child: child} }
+func phrase(f, v string) *Term            { return kind(field(f, v), TermPhrase) }
+func prefix(f, v string) *Term            { return kind(field(f, v), TermPrefix) }
 func parseOK(t *testing.T, s string) Node { n, err := Parse(s); require.NoError(t, err, s); return n }
 
 func TestParse(t *testing.T) {
@@ -62,22 +62,22 @@ func TestParse(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	tests := map[string]string{
-		`"unterminated`:         "unterminated quote",
-		"(a OR b":               "unbalanced parenthesis",
-		"a OR b)":               `unexpected ")"`,
-		"()":                    "empty parentheses",
-		"OR a":                  `expected a term before "OR"`,
-		"a OR":                  "expected a term at the end",
-		"AND a":                 "AND needs a term before it",
-		"a AND":                 "AND needs a term after it",
-		"NOT":                   "NOT needs a term after it",
-		"level:":                "level: needs a value",
-		"level:verbose":         "level:verbose is not a level",
-		"*":                     "matches nothing specific",
-		strings.Repeat("(", 40): "nests deeper than 16",
+		`"unterminated`:          "unterminated quote",
+		"(a OR b":                "unbalanced parenthesis",
+		"a OR b)":                `unexpected ")"`,
+		"()":                     "empty parentheses",
+		"OR a":                   `expected a term before "OR"`,
+		"a OR":                   "expected a term at the end",
+		"AND a":                  "AND needs a term before it",
+		"a AND":                  "AND needs a term after it",
+		"NOT":                    "NOT needs a term after it",
+		"level:":                 "level: needs a value",
+		"level:verbose":          "level:verbose is not a level",
+		"*":                      "matches nothing specific",
+		strings.Repeat("(", 40):  "nests deeper than 16",
 		strings.Repeat("a ", 65): "more than 64 terms",
 		strings.Repeat("x", MaxExpressionBytes+1): "longer than 4096 bytes",
-		"\xff\xfe":              "not valid UTF-8",
+		"\xff\xfe": "not valid UTF-8",
 	}
 	for in, want := range tests {
 		t.Run(in[:min(len(in), 20)], func(t *testing.T) {
@@ -90,13 +90,13 @@ func TestParseErrors(t *testing.T) {
 
 func TestToLogsQL(t *testing.T) {
 	tests := map[string]string{
-		"":                                  "*",
-		"error":                             `"_msg":i("error")`,
-		`"connection refused" -debug`:       `("_msg":i("connection refused") AND NOT "_msg":i("debug"))`,
-		"conn* OR level:error":              `("_msg":i("conn"*) OR "level":="ERROR")`,
-		"service:api source:web-*":          `("service":="api" AND "source":="web-"*)`,
-		"metadata.error_code:db_conn*":      `"metadata.error_code":i("db_conn"*)`,
-		`NOT (a OR b)`:                      `NOT ("_msg":i("a") OR "_msg":i("b"))`,
+		"":                             "*",
+		"error":                        `"_msg":i("error")`,
+		`"connection refused" -debug`:  `("_msg":i("connection refused") AND NOT "_msg":i("debug"))`,
+		"conn* OR level:error":         `("_msg":i("conn"*) OR "level":="ERROR")`,
+		"service:api source:web-*":     `("service":="api" AND "source":="web-"*)`,
+		"metadata.error_code:db_conn*": `"metadata.error_code":i("db_conn"*)`,
+		`NOT (a OR b)`:                 `NOT ("_msg":i("a") OR "_msg":i("b"))`,
 	}
 	for in, want := range tests {
 		assert.Equal(t, want, ToLogsQL(parseOK(t, in)), in)
@@ -106,16 +106,16 @@ func TestToLogsQL(t *testing.T) {
 func TestParseTimeParam(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	tests := map[string]time.Time{
-		"2024-01-01T00:00:00":           time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
-		"2024-01-01T00:00:00Z":          time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
-		"2024-01-01T02:00:00+02:00":     time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
-		"2024-01-01T00:00:00.123456":    time.Date(2024, 1, 1, 0, 0, 0, 123456000, time.UTC),
-		"2024-01-01 00:00:00":           time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
-		"2024-01-01":                    time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
-		"now":                           now,
-		"now-1h":                        now.Add(-time.Hour),
-		"now-15m":                       now.Add(-15 * time.Minute),
-		"now-7d":                        now.Add(-7 * 24 * time.Hour),
+		"2024-01-01T00:00:00":        time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
+		"2024-01-01T00:00:00Z":       time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
+		"2024-01-01T02:00:00+02:00":  time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
+		"2024-01-01T00:00:00.123456": time.Date(2024, 1, 1, 0, 0, 0, 123456000, time.UTC),
+		"2024-01-01 00:00:00":        time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
+		"2024-01-01":                 time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
+		"now":                        now,
+		"now-1h":                     now.Add(-time.Hour),
+		"now-15m":                    now.Add(-15 * time.Minute),
+		"now-7d":                     now.Add(-7 * 24 * time.Hour),
 	}
 	for in, want := range tests {
 		got, err := ParseTimeParam(in, now)

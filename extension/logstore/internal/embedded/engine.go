@@ -37,6 +37,10 @@ type Engine struct {
 	storage *logstorage.Storage
 	cfg     Config
 
+	// addMu lets many writers add rows at once and a durability point run
+	// alone (see makeDurable).
+	addMu sync.RWMutex
+
 	durability durabilityLoop
 }
 
@@ -98,23 +102,48 @@ func (e *Engine) Close() {
 // makeDurable writes every row added so far into files on disk.
 //
 // DebugFlush moves buffered rows into in-memory parts (searchable, not
-// durable); a partition snapshot flushes in-memory parts to files, fsyncs
-// them and their directories, and lists them in the snapshot's parts.json,
-// which is what the engine reads on reopen. The snapshot itself is just hard
-// links and is deleted at once. Only the days written since the last point
-// are snapshotted.
+// durable). A partition snapshot flushes in-memory parts to files, fsyncs
+// them and lists them in the partition's parts.json, which is what the engine
+// reads on reopen; the snapshot itself is only hard links and is deleted at
+// once. But a snapshot skips in-memory parts that a background merge holds at
+// that moment, so the point repeats the snapshot until the store reports no
+// rows left in memory. Writers are held off meanwhile (they are waiting for
+// this point anyway), so the loop ends as soon as running merges finish.
 func (e *Engine) makeDurable(days []string) error {
+	e.addMu.Lock()
+	defer e.addMu.Unlock()
 	e.storage.DebugFlush()
-	var errs []error
-	for _, day := range days {
-		for _, path := range e.storage.PartitionSnapshotMustCreate(day) {
-			if err := e.storage.PartitionSnapshotDelete(path); err != nil {
-				errs = append(errs, fmt.Errorf("delete durability snapshot: %w", err))
+	deadline := time.Now().Add(durabilityTimeout)
+	prefixes := days
+	for {
+		var errs []error
+		for _, prefix := range prefixes {
+			for _, path := range e.storage.PartitionSnapshotMustCreate(prefix) {
+				if err := e.storage.PartitionSnapshotDelete(path); err != nil {
+					errs = append(errs, fmt.Errorf("delete durability snapshot: %w", err))
+				}
 			}
 		}
+		if len(errs) > 0 {
+			return errors.Join(errs...)
+		}
+		var ss logstorage.StorageStats
+		e.storage.UpdateStats(&ss)
+		if ss.InmemoryRowsCount == 0 && ss.PendingRows == 0 && ss.IndexdbActiveInmemoryMerges == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("log store still holds %d rows only in memory after %s", ss.InmemoryRowsCount, durabilityTimeout)
+		}
+		// Rows are still in parts a merge held; retry all days once it ends.
+		prefixes = []string{""}
+		time.Sleep(time.Millisecond)
 	}
-	return errors.Join(errs...)
 }
+
+// durabilityTimeout bounds one durability point; past it the writers get an
+// error and their data stays in the persistent queue to be retried.
+const durabilityTimeout = 30 * time.Second
 
 // WaitDurable returns once every row added before the call is in files on
 // disk. Concurrent callers share one durability point.
@@ -159,7 +188,9 @@ func (e *Engine) AddLogs(ld plog.Logs) (shortened int) {
 	defer logstorage.PutLogRows(lr)
 	days := make(map[string]struct{}, 1)
 	shortened = rb.addLogs(lr, ld, time.Now(), days)
+	e.addMu.RLock()
 	e.storage.MustAddRows(lr)
+	e.addMu.RUnlock()
 	// Days are recorded after the rows are in: a durability point that
 	// starts between the two still covers them through the next point.
 	for day := range days {
