@@ -16,6 +16,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -85,14 +87,22 @@ func startCollector(t testing.TB, dataDir string) *collector {
 		t.Skip("end-to-end test: starts the collector binary")
 	}
 	c := &collector{t: t, dataDir: dataDir, endpoint: freePort(t), otlpHTTP: freePort(t), exited: make(chan struct{})}
-	logPath := filepath.Join(dataDir, fmt.Sprintf("collector-%d.log", time.Now().UnixNano()))
+	logDir := dataDir
+	if dir := os.Getenv("PAYLOG_E2E_LOG_DIR"); dir != "" {
+		logDir = dir // keep collector logs after the test
+	}
+	logPath := filepath.Join(logDir, fmt.Sprintf("collector-%d.log", time.Now().UnixNano()))
 	require.NoError(t, os.MkdirAll(dataDir, 0o755))
 	f, err := os.Create(logPath)
 	require.NoError(t, err)
 	c.logFile = f
 	telemetry := freePort(t)
 	_, telemetryPort, _ := net.SplitHostPort(telemetry)
-	cmd := exec.Command(binary, "--config", filepath.Join(repoRoot(), "collector-config.yaml"))
+	config := filepath.Join(repoRoot(), "collector-config.yaml")
+	if alt := os.Getenv("PAYLOG_E2E_CONFIG"); alt != "" {
+		config = alt // to measure a variant of the default config
+	}
+	cmd := exec.Command(binary, "--config", config)
 	cmd.Env = append(os.Environ(),
 		"PAYLOG_DATA_DIR="+dataDir,
 		"PAYLOG_ENDPOINT="+c.endpoint,
@@ -238,6 +248,25 @@ func (c *collector) waitForCount(t testing.TB, params url.Values, want int, time
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// storedRows reads paylog_store_rows from /metrics: a cheap count of the
+// rows in the store, duplicates included.
+func (c *collector) storedRows(t testing.TB) int {
+	t.Helper()
+	resp, err := http.Get(c.url("/metrics"))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "paylog_store_rows "); ok {
+			n, err := strconv.Atoi(v)
+			require.NoError(t, err)
+			return n
+		}
+	}
+	t.Fatalf("no paylog_store_rows in /metrics:\n%s", raw)
+	return 0
 }
 
 func withTimeout(d time.Duration) (context.Context, context.CancelFunc) {

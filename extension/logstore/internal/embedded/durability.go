@@ -4,6 +4,8 @@ import (
 	"context"
 	"sort"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // durabilityLoop runs durability points one at a time in one goroutine and
@@ -11,6 +13,9 @@ import (
 // that arrives while a point is running waits for the following point, which
 // then covers every writer that arrived meanwhile.
 type durabilityLoop struct {
+	// adding counts writers between the start and the end of AddLogs.
+	adding atomic.Int64
+
 	mu      sync.Mutex
 	next    *durabilityPoint
 	days    map[string]struct{}
@@ -18,6 +23,7 @@ type durabilityLoop struct {
 	kick    chan struct{}
 	stopped chan struct{}
 	run     func(days []string) error
+	lastRun time.Duration // how long the last point took; only the loop uses it
 }
 
 type durabilityPoint struct {
@@ -66,6 +72,7 @@ func (d *durabilityLoop) wait(ctx context.Context) error {
 func (d *durabilityLoop) loop() {
 	defer close(d.stopped)
 	for range d.kick {
+		d.gather()
 		d.mu.Lock()
 		p := d.next
 		d.next = newPoint()
@@ -78,11 +85,32 @@ func (d *durabilityLoop) loop() {
 		d.mu.Unlock()
 
 		sort.Strings(days)
+		started := time.Now()
 		p.err = d.run(days)
+		d.lastRun = time.Since(started)
 		close(p.done)
 		if closed {
 			return
 		}
+	}
+}
+
+// Gathering: a point that starts the moment its first writer arrives covers
+// one batch, and the writers arriving a millisecond later wait a whole point
+// (measured: 2,500 rows per 100 ms point, 22k rows/s end to end). So a point
+// waits as long as the previous point took (writers are held off during a
+// point, so this keeps them running at least half the time), and for writers
+// still adding rows, up to maxGather.
+const (
+	minGather = 2 * time.Millisecond
+	maxGather = 250 * time.Millisecond
+)
+
+func (d *durabilityLoop) gather() {
+	start := time.Now()
+	time.Sleep(max(minGather, min(d.lastRun, maxGather)))
+	for d.adding.Load() > 0 && time.Since(start) < maxGather {
+		time.Sleep(500 * time.Microsecond)
 	}
 }
 

@@ -182,6 +182,8 @@ var rowBuilderPool = sync.Pool{New: func() any { return &rowBuilder{} }}
 // durability point or flush, durable after WaitDurable. It returns how many
 // records were shortened to fit the engine's limits.
 func (e *Engine) AddLogs(ld plog.Logs) (shortened int) {
+	e.durability.adding.Add(1)
+	defer e.durability.adding.Add(-1)
 	rb := rowBuilderPool.Get().(*rowBuilder)
 	defer rowBuilderPool.Put(rb)
 	lr := logstorage.GetLogRows(nil, nil, nil, nil, "")

@@ -34,7 +34,7 @@ func testLogs(n int, service string, ts time.Time) plog.Logs {
 	return ld
 }
 
-func openTestEngine(t *testing.T, dir string) *Engine {
+func openTestEngine(t testing.TB, dir string) *Engine {
 	t.Helper()
 	e, err := Open(Config{Path: dir, Retention: 7 * 24 * time.Hour, FlushInterval: time.Second})
 	require.NoError(t, err)

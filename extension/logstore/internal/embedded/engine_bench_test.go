@@ -1,0 +1,65 @@
+package embedded
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+func benchLogs(n int) plog.Logs {
+	ld := plog.NewLogs()
+	now := time.Now()
+	for s := range 20 {
+		rl := ld.ResourceLogs().AppendEmpty()
+		rl.Resource().Attributes().PutStr("service.name", fmt.Sprintf("service-%d", s))
+		rl.Resource().Attributes().PutStr("host.name", fmt.Sprintf("host-%d", s%4))
+		lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
+		for i := range n / 20 {
+			r := lrs.AppendEmpty()
+			r.SetTimestamp(pcommon.NewTimestampFromTime(now.Add(-time.Duration(i) * time.Millisecond)))
+			r.SetSeverityNumber(plog.SeverityNumberInfo)
+			r.Body().SetStr(fmt.Sprintf("GET /api/v1/orders/%d completed in %dms", i*7919%1000003, i%900))
+			r.Attributes().PutStr("correlation_id", "3f2b8c1e-0d4a-4c55-9d7e-1a2b3c4d5e6f")
+			if i%10 == 0 {
+				r.Attributes().PutStr("error_code", "E042")
+				r.Attributes().PutInt("retry_count", 2)
+			}
+		}
+	}
+	return ld
+}
+
+// BenchmarkWriteDurable measures the store alone: 4 writers each adding
+// batches and waiting for the shared durability point, as the exporter's
+// queue consumers do.
+func BenchmarkWriteDurable(b *testing.B) {
+	for _, batch := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			e := openTestEngine(b, b.TempDir())
+			defer e.Close()
+			ld := benchLogs(batch)
+			var done atomic.Int64
+			b.ResetTimer()
+			var wg sync.WaitGroup
+			for range 4 {
+				wg.Go(func() {
+					for done.Add(int64(batch)) <= int64(b.N) {
+						e.AddLogs(ld)
+						if err := e.WaitDurable(context.Background()); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
