@@ -1,0 +1,35 @@
+package logstore
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+)
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	load := func(id string) *Config {
+		sub, err := cm.Sub(id)
+		require.NoError(t, err)
+		cfg := createDefaultConfig().(*Config)
+		require.NoError(t, sub.Unmarshal(cfg))
+		require.NoError(t, confmap.Validate(cfg))
+		return cfg
+	}
+	assert.Equal(t, createDefaultConfig(), load("logstore"))
+
+	cfg := load("logstore/queued")
+	assert.Equal(t, component.MustNewIDWithName("logstore", "main"), cfg.LogStore)
+	assert.Equal(t, 10*time.Second, cfg.TimeoutConfig.Timeout)
+	require.True(t, cfg.QueueConfig.HasValue())
+	q := cfg.QueueConfig.Get()
+	assert.Equal(t, component.MustNewID("file_storage"), *q.StorageID)
+	assert.Equal(t, 8, q.NumConsumers)
+}

@@ -1,0 +1,67 @@
+package logstore
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/confmap"
+
+	"github.com/paylog/paylog/extension/logstore/internal/metadata"
+)
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	tests := []struct {
+		id      component.ID
+		want    *Config
+		wantErr string
+	}{
+		{id: component.NewID(metadata.Type), want: createDefaultConfig().(*Config)},
+		{
+			id: component.NewIDWithName(metadata.Type, "custom"),
+			want: &Config{Backend: "embedded", Embedded: EmbeddedConfig{
+				Path: "/var/lib/paylog/logs", Retention: 168 * time.Hour, FutureRetention: 24 * time.Hour,
+				MaxDiskUsageBytes: 10 << 30, FlushInterval: 5 * time.Second,
+			}},
+		},
+		{id: component.NewIDWithName(metadata.Type, "bad"), wantErr: `backend: must be "embedded", got "elasticsearch"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id.String(), func(t *testing.T) {
+			cfg := createDefaultConfig()
+			sub, err := cm.Sub(tt.id.String())
+			require.NoError(t, err)
+			require.NoError(t, sub.Unmarshal(cfg))
+			err = confmap.Validate(cfg)
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, cfg)
+		})
+	}
+}
+
+func TestValidateEmbedded(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Embedded = EmbeddedConfig{Retention: time.Hour, FutureRetention: time.Hour, MaxDiskUsageBytes: -1, FlushInterval: time.Millisecond}
+	assert.EqualError(t, cfg.Validate(), "embedded::path: must not be empty\n"+
+		"embedded::retention: must be at least 24h, got 1h0m0s\n"+
+		"embedded::future_retention: must be at least 24h, got 1h0m0s\n"+
+		"embedded::max_disk_usage_bytes: must not be negative, got -1\n"+
+		"embedded::flush_interval: must be at least 1s, got 1ms")
+}
+
+func TestAcceptWindowKeepsAMargin(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	oldest, newest := embeddedWindow(EmbeddedConfig{Retention: 720 * time.Hour, FutureRetention: 48 * time.Hour}, now)
+	assert.Equal(t, now.Add(-719*time.Hour), oldest)
+	assert.Equal(t, time.Date(2026, 11, 30, 23, 59, 59, 999999999, time.UTC), newest)
+}
