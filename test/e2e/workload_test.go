@@ -31,18 +31,40 @@ type workloadTemplate struct {
 }
 
 var workloadTemplates = []workloadTemplate{
-	{"INFO", func(r *rand.Rand) string { return fmt.Sprintf("User %d logged in from 10.%d.%d.%d", r.IntN(100000), r.IntN(256), r.IntN(256), r.IntN(256)) }},
-	{"INFO", func(r *rand.Rand) string { return fmt.Sprintf("GET /api/v1/orders/%d completed in %dms", r.IntN(1e6), r.IntN(900)) }},
-	{"INFO", func(r *rand.Rand) string { return fmt.Sprintf("Payment %d authorized for $%d.%02d", r.IntN(1e7), r.IntN(500), r.IntN(100)) }},
-	{"INFO", func(r *rand.Rand) string { return fmt.Sprintf("Cache hit ratio %d%% over last %d requests", r.IntN(100), r.IntN(10000)) }},
-	{"DEBUG", func(r *rand.Rand) string { return fmt.Sprintf("Loaded %d items from catalog shard %d", r.IntN(5000), r.IntN(64)) }},
-	{"DEBUG", func(r *rand.Rand) string { return fmt.Sprintf("Session %x refreshed, ttl=%ds", r.Uint64(), r.IntN(3600)) }},
-	{"INFO", func(r *rand.Rand) string { return fmt.Sprintf("Order %d shipped via carrier %d", r.IntN(1e6), r.IntN(12)) }},
-	{"WARNING", func(r *rand.Rand) string { return fmt.Sprintf("Rate limit exceeded for client %d (%d req/s)", r.IntN(5000), 100+r.IntN(900)) }},
-	{"WARNING", func(r *rand.Rand) string { return fmt.Sprintf("Slow query on table orders took %dms", 500+r.IntN(5000)) }},
-	{"ERROR", func(r *rand.Rand) string { return fmt.Sprintf("Database connection failed after %d retries: timeout", r.IntN(5)+1) }},
+	{"INFO", func(r *rand.Rand) string {
+		return fmt.Sprintf("User %d logged in from 10.%d.%d.%d", r.IntN(100000), r.IntN(256), r.IntN(256), r.IntN(256))
+	}},
+	{"INFO", func(r *rand.Rand) string {
+		return fmt.Sprintf("GET /api/v1/orders/%d completed in %dms", r.IntN(1e6), r.IntN(900))
+	}},
+	{"INFO", func(r *rand.Rand) string {
+		return fmt.Sprintf("Payment %d authorized for $%d.%02d", r.IntN(1e7), r.IntN(500), r.IntN(100))
+	}},
+	{"INFO", func(r *rand.Rand) string {
+		return fmt.Sprintf("Cache hit ratio %d%% over last %d requests", r.IntN(100), r.IntN(10000))
+	}},
+	{"DEBUG", func(r *rand.Rand) string {
+		return fmt.Sprintf("Loaded %d items from catalog shard %d", r.IntN(5000), r.IntN(64))
+	}},
+	{"DEBUG", func(r *rand.Rand) string {
+		return fmt.Sprintf("Session %x refreshed, ttl=%ds", r.Uint64(), r.IntN(3600))
+	}},
+	{"INFO", func(r *rand.Rand) string {
+		return fmt.Sprintf("Order %d shipped via carrier %d", r.IntN(1e6), r.IntN(12))
+	}},
+	{"WARNING", func(r *rand.Rand) string {
+		return fmt.Sprintf("Rate limit exceeded for client %d (%d req/s)", r.IntN(5000), 100+r.IntN(900))
+	}},
+	{"WARNING", func(r *rand.Rand) string {
+		return fmt.Sprintf("Slow query on table orders took %dms", 500+r.IntN(5000))
+	}},
+	{"ERROR", func(r *rand.Rand) string {
+		return fmt.Sprintf("Database connection failed after %d retries: timeout", r.IntN(5)+1)
+	}},
 	{"ERROR", func(r *rand.Rand) string { return fmt.Sprintf("Payment %d declined: insufficient funds", r.IntN(1e7)) }},
-	{"CRITICAL", func(r *rand.Rand) string { return fmt.Sprintf("Disk usage at %d%% on volume /data%d", 90+r.IntN(10), r.IntN(4)) }},
+	{"CRITICAL", func(r *rand.Rand) string {
+		return fmt.Sprintf("Disk usage at %d%% on volume /data%d", 90+r.IntN(10), r.IntN(4))
+	}},
 }
 
 type workloadEntry struct {
