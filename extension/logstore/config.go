@@ -36,6 +36,10 @@ type EmbeddedConfig struct {
 	// FlushInterval is how often buffered rows reach disk when no writer
 	// asks for a durability point. Default 1s; at least 1s.
 	FlushInterval time.Duration `mapstructure:"flush_interval"`
+	// MinFreeDiskBytes makes the store refuse writes (they stay queued and
+	// are retried; ingest answers 503 once the queue is full) while the disk
+	// has less free space. Default 104857600 (100 MiB); 0 disables.
+	MinFreeDiskBytes int64 `mapstructure:"min_free_disk_bytes"`
 }
 
 var (
@@ -61,6 +65,9 @@ func (cfg *Config) Validate() error {
 	}
 	if e.MaxDiskUsageBytes < 0 {
 		errs = append(errs, fmt.Errorf("embedded::max_disk_usage_bytes: must not be negative, got %d", e.MaxDiskUsageBytes))
+	}
+	if e.MinFreeDiskBytes < 0 {
+		errs = append(errs, fmt.Errorf("embedded::min_free_disk_bytes: must not be negative, got %d", e.MinFreeDiskBytes))
 	}
 	if e.FlushInterval < time.Second {
 		errs = append(errs, fmt.Errorf("embedded::flush_interval: must be at least 1s, got %s", e.FlushInterval))

@@ -83,6 +83,7 @@ func (s *logStore) Start(context.Context, component.Host) error {
 		FutureRetention:   e.FutureRetention,
 		MaxDiskUsageBytes: e.MaxDiskUsageBytes,
 		FlushInterval:     e.FlushInterval,
+		MinFreeDiskBytes:  e.MinFreeDiskBytes,
 	})
 	if err != nil {
 		return err
@@ -124,7 +125,12 @@ func (s *logStore) Write(ctx context.Context, ld plog.Logs) error {
 		return err
 	}
 	defer release()
-	if n := engine.AddLogs(ld); n > 0 {
+	n, err := engine.AddLogs(ld)
+	if err != nil {
+		// Retryable: the batch stays in the persistent queue.
+		return err
+	}
+	if n > 0 {
 		s.shortened.Add(uint64(n))
 		s.logger.Warn("Records shortened to fit the store's limits", zap.Int("records", n))
 	}

@@ -19,10 +19,11 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		Backend: BackendEmbedded,
 		Embedded: EmbeddedConfig{
-			Path:            "./data/logs",
-			Retention:       30 * 24 * time.Hour,
-			FutureRetention: 48 * time.Hour,
-			FlushInterval:   time.Second,
+			Path:             "./data/logs",
+			Retention:        30 * 24 * time.Hour,
+			FutureRetention:  48 * time.Hour,
+			FlushInterval:    time.Second,
+			MinFreeDiskBytes: 100 << 20,
 		},
 	}
 }

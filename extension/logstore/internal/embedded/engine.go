@@ -30,6 +30,8 @@ type Config struct {
 	MaxDiskUsageBytes int64
 	// FlushInterval is how often buffered rows are written even without a durability point.
 	FlushInterval time.Duration
+	// MinFreeDiskBytes makes the store refuse writes when the disk has less free space.
+	MinFreeDiskBytes int64
 }
 
 // Engine is one open store.
@@ -83,15 +85,27 @@ func Open(cfg Config) (*Engine, error) {
 			FutureRetention:        cfg.FutureRetention,
 			MaxDiskSpaceUsageBytes: cfg.MaxDiskUsageBytes,
 			FlushInterval:          cfg.FlushInterval,
+			MinFreeDiskSpaceBytes:  cfg.MinFreeDiskBytes,
 		})
 	}()
 	if panicked != nil {
 		return nil, fmt.Errorf("open log store at %q: %v", cfg.Path, panicked)
 	}
 	e := &Engine{storage: storage, cfg: cfg}
+	// Durability snapshots are deleted as soon as they are made; one left by
+	// a crash would pin the disk space of every part it links to forever.
+	for _, path := range storage.PartitionSnapshotList() {
+		if err := storage.PartitionSnapshotDelete(path); err != nil {
+			storage.MustClose()
+			return nil, fmt.Errorf("remove snapshot %q left by an unclean stop: %w", path, err)
+		}
+	}
 	e.durability.start(e.makeDurable)
 	return e, nil
 }
+
+// ErrReadOnly is returned by AddLogs while the disk is nearly full.
+var ErrReadOnly = errors.New("log store is read-only: free disk space is under the configured minimum")
 
 // Close waits for pending durability points, then flushes and closes the store.
 func (e *Engine) Close() {
@@ -180,8 +194,12 @@ var rowBuilderPool = sync.Pool{New: func() any { return &rowBuilder{} }}
 
 // AddLogs adds every record of ld to the store: searchable after the next
 // durability point or flush, durable after WaitDurable. It returns how many
-// records were shortened to fit the engine's limits.
-func (e *Engine) AddLogs(ld plog.Logs) (shortened int) {
+// records were shortened to fit the engine's limits, or ErrReadOnly (and
+// adds nothing) when the disk is nearly full.
+func (e *Engine) AddLogs(ld plog.Logs) (shortened int, err error) {
+	if e.storage.IsReadOnly() {
+		return 0, ErrReadOnly
+	}
 	e.durability.adding.Add(1)
 	defer e.durability.adding.Add(-1)
 	rb := rowBuilderPool.Get().(*rowBuilder)
@@ -198,5 +216,5 @@ func (e *Engine) AddLogs(ld plog.Logs) (shortened int) {
 	for day := range days {
 		e.durability.touch(day)
 	}
-	return shortened
+	return shortened, nil
 }

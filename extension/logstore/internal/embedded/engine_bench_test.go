@@ -50,7 +50,10 @@ func BenchmarkWriteDurable(b *testing.B) {
 			for range 4 {
 				wg.Go(func() {
 					for done.Add(int64(batch)) <= int64(b.N) {
-						e.AddLogs(ld)
+						if _, err := e.AddLogs(ld); err != nil {
+							b.Error(err)
+							return
+						}
 						if err := e.WaitDurable(context.Background()); err != nil {
 							b.Error(err)
 							return

@@ -45,7 +45,9 @@ func TestAddSearchAndReopen(t *testing.T) {
 	dir := t.TempDir()
 	e := openTestEngine(t, dir)
 	now := time.Now().UTC().Add(-time.Minute)
-	require.Zero(t, e.AddLogs(testLogs(250, "user-service", now)))
+	shortened, err := e.AddLogs(testLogs(250, "user-service", now))
+	require.NoError(t, err)
+	require.Zero(t, shortened)
 	require.NoError(t, e.WaitDurable(context.Background()))
 
 	search := func(e *Engine, expr string, limit int, after *logquery.Cursor) *logquery.Result {
@@ -115,7 +117,8 @@ func TestHostileSearchMatchesOnlyItsLiteral(t *testing.T) {
 		r.SetTimestamp(pcommon.NewTimestampFromTime(time.Now()))
 		r.Body().SetStr(m)
 	}
-	e.AddLogs(ld)
+	_, err := e.AddLogs(ld)
+	require.NoError(t, err)
 	require.NoError(t, e.WaitDurable(context.Background()))
 
 	count := func(n logquery.Node) uint64 {
@@ -129,4 +132,30 @@ func TestHostileSearchMatchesOnlyItsLiteral(t *testing.T) {
 		assert.EqualValues(t, 0, count(&logquery.Term{Field: logquery.FieldService, Value: hostile}), hostile)
 	}
 	assert.EqualValues(t, 0, count(&logquery.Term{Value: `nothing" OR "plain`, Kind: logquery.TermPhrase}))
+}
+
+// TestReopenRemovesLeftoverSnapshots: a crash between creating and deleting
+// a durability snapshot leaves it behind; reopening removes it.
+func TestReopenRemovesLeftoverSnapshots(t *testing.T) {
+	dir := t.TempDir()
+	e := openTestEngine(t, dir)
+	_, err := e.AddLogs(testLogs(10, "svc", time.Now()))
+	require.NoError(t, err)
+	require.NoError(t, e.WaitDurable(context.Background()))
+	require.NotEmpty(t, e.storage.PartitionSnapshotMustCreate(""))
+	require.NotEmpty(t, e.storage.PartitionSnapshotList())
+	e.Close()
+
+	e = openTestEngine(t, dir)
+	defer e.Close()
+	assert.Empty(t, e.storage.PartitionSnapshotList())
+}
+
+func TestReadOnlyWhenDiskIsNearlyFull(t *testing.T) {
+	e, err := Open(Config{Path: t.TempDir(), Retention: 48 * time.Hour, FlushInterval: time.Second, MinFreeDiskBytes: 1 << 62})
+	require.NoError(t, err)
+	defer e.Close()
+	_, err = e.AddLogs(testLogs(1, "svc", time.Now()))
+	require.ErrorIs(t, err, ErrReadOnly)
+	assert.True(t, e.Stats().ReadOnly)
 }

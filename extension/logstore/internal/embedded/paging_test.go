@@ -38,7 +38,8 @@ func TestCursorPagingWithTiesAndReplays(t *testing.T) {
 			r.SetTimestamp(pcommon.NewTimestampFromTime(ts))
 			r.Body().SetStr(fmt.Sprintf("durability g%de%d", g, i))
 		}
-		e.AddLogs(ld)
+		_, err := e.AddLogs(ld)
+		require.NoError(t, err)
 		if k%17 == 0 {
 			require.NoError(t, e.WaitDurable(context.Background()))
 		}
