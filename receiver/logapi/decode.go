@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -292,9 +293,40 @@ func (d *batchDecoder) checkMetadata(obj *fastjson.Object, path string, depth in
 			field, msg = path, "has a key that is not valid UTF-8"
 		case v.Type() == fastjson.TypeObject:
 			field, msg = d.checkMetadata(v.GetObject(), child, depth+1)
+		default:
+			field, msg = checkMetadataValue(v, child, depth)
 		}
 	})
 	return field, msg
+}
+
+// checkMetadataValue rejects what the store or a JSON answer could not carry
+// faithfully: invalid UTF-8 and numbers out of float64 range (1e400).
+func checkMetadataValue(v *fastjson.Value, path string, depth int) (string, string) {
+	switch v.Type() {
+	case fastjson.TypeString:
+		if !utf8.Valid(v.GetStringBytes()) {
+			return path, "is not valid UTF-8"
+		}
+	case fastjson.TypeNumber:
+		if f := v.GetFloat64(); math.IsInf(f, 0) || math.IsNaN(f) {
+			return path, "is a number out of range"
+		}
+	case fastjson.TypeArray:
+		if depth > maxMetadataDepth {
+			return path, fmt.Sprintf("nests deeper than %d levels", maxMetadataDepth)
+		}
+		for i, item := range v.GetArray() {
+			child := fmt.Sprintf("%s[%d]", path, i)
+			if item.Type() == fastjson.TypeObject {
+				return child, "arrays of objects are not supported; use an object keyed by name"
+			}
+			if field, msg := checkMetadataValue(item, child, depth+1); msg != "" {
+				return field, msg
+			}
+		}
+	}
+	return "", ""
 }
 
 func truncateForMessage(b []byte) string {

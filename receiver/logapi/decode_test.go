@@ -69,3 +69,20 @@ func TestEntryErrorsListEveryBadField(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"level", "message", "trace_id", "source"}, fields)
 }
+
+func TestMetadataValuesMustBeRepresentable(t *testing.T) {
+	tests := map[string]string{
+		"{\"k\":\"\xff\"}":        "metadata.k",
+		`{"n":1e400}`:             "metadata.n",
+		"{\"list\":[1,\"\xfe\"]}": "metadata.list[1]",
+		`{"list":[{"a":1}]}`:      "metadata.list[0]",
+		`{"a":{"b":-1e999}}`:      "metadata.a.b",
+	}
+	for in, field := range tests {
+		d := newBatchDecoder(createDefaultConfig().(*Config).Limits, time.Now(), "c")
+		v := fastjson.MustParse(`{"level":"INFO","message":"m","source":"s","metadata":` + in + `}`)
+		d.add(0, v)
+		require.Len(t, d.errors, 1, in)
+		assert.Equal(t, field, d.errors[0].Field, in)
+	}
+}

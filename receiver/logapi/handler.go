@@ -43,6 +43,8 @@ const (
 
 var parserPool fastjson.ParserPool
 
+var utf8BOM = []byte{0xef, 0xbb, 0xbf}
+
 var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // requestError is an error about the whole request.
@@ -77,17 +79,21 @@ func (r *logAPIReceiver) handle(w http.ResponseWriter, req *http.Request, batch 
 		return
 	}
 
+	// A UTF-8 byte order mark is legal in front of JSON text (RFC 8259 §8.1
+	// lets parsers ignore it); some Windows clients send one.
+	body := bytes.TrimPrefix(buf.Bytes(), utf8BOM)
+
 	d := newBatchDecoder(r.cfg.Limits, now, id)
 	parser := parserPool.Get()
 	defer parserPool.Put(parser)
 	var batchID *string
 	switch {
 	case format == formatNDJSON:
-		rerr = r.decodeNDJSON(parser, buf.Bytes(), d)
+		rerr = r.decodeNDJSON(parser, body, d)
 	case batch:
-		batchID, rerr = r.decodeBatchJSON(parser, buf.Bytes(), d)
+		batchID, rerr = r.decodeBatchJSON(parser, body, d)
 	default:
-		rerr = decodeSingleJSON(parser, buf.Bytes(), d)
+		rerr = decodeSingleJSON(parser, body, d)
 	}
 	if rerr != nil {
 		r.writeRequestError(w, rerr, id)
@@ -189,9 +195,17 @@ func tooLargeLimit(e *http.MaxBytesError, fallback int64) int64 {
 	return fallback
 }
 
+// maxParseErrorBytes keeps parser errors readable: for deeply nested input
+// they repeat themselves for kilobytes.
+const maxParseErrorBytes = 300
+
 func invalidJSON(err error) *requestError {
+	msg := err.Error()
+	if len(msg) > maxParseErrorBytes {
+		msg = strings.ToValidUTF8(msg[:maxParseErrorBytes], "") + "…"
+	}
 	return &requestError{status: http.StatusBadRequest, code: httpapi.CodeInvalidJSON, field: "body",
-		msg: "request body is not valid JSON: " + err.Error()}
+		msg: "request body is not valid JSON: " + msg}
 }
 
 func decodeSingleJSON(p *fastjson.Parser, body []byte, d *batchDecoder) *requestError {

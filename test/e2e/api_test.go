@@ -141,6 +141,10 @@ func TestIngestFormatsAndCorrelationID(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status, string(r.raw))
 	assert.EqualValues(t, 1, r.body["accepted"])
 
+	// A UTF-8 byte order mark before the JSON text is accepted.
+	r = c.do(t, http.MethodPost, "/logs/ingest", "application/json; charset=utf-8", []byte("\xef\xbb\xbf"+`{"level":"INFO","message":"bom entry","source":"s4"}`), nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.raw))
+
 	res := c.waitForCount(t, url.Values{"query": {"correlation_id:req-ndjson-1"}}, 3, 10*time.Second)
 	assert.Equal(t, 3, res.TotalCount)
 	res = c.search(t, url.Values{"trace_id": {"0af7651916cd43dd8448eb211c80319c"}})

@@ -46,6 +46,11 @@ func TestBadInputIsRejectedWithFieldErrors(t *testing.T) {
 		{"bad span id", "/logs/ingest", "application/json", `{"level":"INFO","message":"m","source":"s","span_id":"123"}`, 400, "span_id", "invalid_field"},
 		{"metadata not object", "/logs/ingest", "application/json", `{"level":"INFO","message":"m","source":"s","metadata":"x"}`, 400, "metadata", "invalid_field"},
 		{"metadata too deep", "/logs/ingest", "application/json", `{"level":"INFO","message":"m","source":"s","metadata":{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":1}}}}}}}}}}`, 400, "metadata.a.b.c.d.e.f.g.h", "invalid_field"},
+		{"metadata number out of range", "/logs/ingest", "application/json", `{"level":"INFO","message":"m","source":"s","metadata":{"n":1e400}}`, 400, "metadata.n", "invalid_field"},
+		{"metadata invalid UTF-8", "/logs/ingest", "application/json", "{\"level\":\"INFO\",\"message\":\"m\",\"source\":\"s\",\"metadata\":{\"k\":\"\xff\"}}", 400, "metadata.k", "invalid_field"},
+		{"message invalid UTF-8", "/logs/ingest", "application/json", "{\"level\":\"INFO\",\"message\":\"\xff\",\"source\":\"s\"}", 400, "message", "invalid_field"},
+		{"deeply nested JSON", "/logs/ingest", "application/json", strings.Repeat(`{"a":`, 400) + "1" + strings.Repeat("}", 400), 400, "body", "invalid_json"},
+		{"trailing garbage", "/logs/ingest", "application/json", valid + " x", 400, "body", "invalid_json"},
 		{"message too long", "/logs/ingest", "application/json", fmt.Sprintf(`{"level":"INFO","message":%q,"source":"s"}`, strings.Repeat("x", 70_000)), 400, "message", "invalid_field"},
 		{"wrong content type", "/logs/ingest", "text/plain", valid, 415, "Content-Type", "unsupported_media_type"},
 		{"form content type", "/logs/ingest", "application/x-www-form-urlencoded", valid, 415, "Content-Type", "unsupported_media_type"},
@@ -73,6 +78,7 @@ func TestBadInputIsRejectedWithFieldErrors(t *testing.T) {
 			assert.Equal(t, tt.field, r.body["field"], "%s", r.raw)
 			assert.NotEmpty(t, r.body["message"])
 			assert.NotEmpty(t, r.body["correlation_id"])
+			assert.Less(t, len(r.body["message"].(string)), 1000, "error messages stay readable")
 		})
 	}
 

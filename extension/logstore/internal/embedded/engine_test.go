@@ -3,6 +3,7 @@ package embedded
 import (
 	"context"
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -158,4 +159,21 @@ func TestReadOnlyWhenDiskIsNearlyFull(t *testing.T) {
 	_, err = e.AddLogs(testLogs(1, "svc", time.Now()))
 	require.ErrorIs(t, err, ErrReadOnly)
 	assert.True(t, e.Stats().ReadOnly)
+}
+
+func TestNonFiniteMetadataKeepsItsJSONCopy(t *testing.T) {
+	e := openTestEngine(t, t.TempDir())
+	defer e.Close()
+	ld := testLogs(1, "svc", time.Now())
+	attrs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes()
+	attrs.PutDouble("ratio", math.Inf(1))
+	attrs.PutEmptySlice("list").AppendEmpty().SetDouble(math.NaN())
+	_, err := e.AddLogs(ld)
+	require.NoError(t, err)
+	require.NoError(t, e.WaitDurable(context.Background()))
+	res, err := e.Search(context.Background(), &logquery.Request{Filter: logquery.MatchAll{}, Limit: 1})
+	require.NoError(t, err)
+	require.Len(t, res.Records, 1)
+	assert.Equal(t, "+Inf", res.Records[0].Metadata["ratio"])
+	assert.Equal(t, []any{"NaN"}, res.Records[0].Metadata["list"])
 }

@@ -3,6 +3,7 @@ package embedded
 import (
 	"encoding/hex"
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -207,11 +208,31 @@ func attributesAsMap(attrs pcommon.Map) map[string]any {
 		switch k {
 		case AttrCorrelationID, AttrPatternID, AttrPatternTemplate:
 		default:
-			m[k] = v.AsRaw()
+			m[k] = jsonSafe(v.AsRaw())
 		}
 		return true
 	})
 	return m
+}
+
+// jsonSafe replaces what JSON cannot encode (NaN, ±Inf, which OTLP doubles
+// may carry) by its string form, so the metadata copy is never lost.
+func jsonSafe(v any) any {
+	switch t := v.(type) {
+	case float64:
+		if math.IsInf(t, 0) || math.IsNaN(t) {
+			return strconv.FormatFloat(t, 'g', -1, 64)
+		}
+	case map[string]any:
+		for k, item := range t {
+			t[k] = jsonSafe(item)
+		}
+	case []any:
+		for i, item := range t {
+			t[i] = jsonSafe(item)
+		}
+	}
+	return v
 }
 
 // fitLimits shortens a row the engine would otherwise drop: long field names
