@@ -59,10 +59,3 @@ func TestValidateEmbedded(t *testing.T) {
 		"embedded::min_free_disk_bytes: must not be negative, got -1\n"+
 		"embedded::flush_interval: must be at least 1s, got 1ms")
 }
-
-func TestAcceptWindowKeepsAMargin(t *testing.T) {
-	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	oldest, newest := embeddedWindow(EmbeddedConfig{Retention: 720 * time.Hour, FutureRetention: 48 * time.Hour}, now)
-	assert.Equal(t, now.Add(-719*time.Hour), oldest)
-	assert.Equal(t, time.Date(2026, 11, 30, 23, 59, 59, 999999999, time.UTC), newest)
-}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -27,9 +26,6 @@ type Store interface {
 	Check(ctx context.Context) error
 	// Stats returns the store's size.
 	Stats() Stats
-	// AcceptWindow returns the oldest and newest timestamps the store keeps;
-	// records outside it would be dropped, so writers reject them first.
-	AcceptWindow(now time.Time) (oldest, newest time.Time)
 }
 
 // Stats describes the store's contents.
@@ -64,9 +60,10 @@ type logStore struct {
 	cfg    *Config
 	logger *zap.Logger
 
-	mu        sync.RWMutex
-	engine    *embedded.Engine
-	shortened atomic.Uint64
+	mu          sync.RWMutex
+	engine      *embedded.Engine
+	shortened   atomic.Uint64
+	outOfWindow atomic.Uint64
 }
 
 var _ Store = (*logStore)(nil)
@@ -125,14 +122,20 @@ func (s *logStore) Write(ctx context.Context, ld plog.Logs) error {
 		return err
 	}
 	defer release()
-	n, err := engine.AddLogs(ld)
+	res, err := engine.AddLogs(ld)
 	if err != nil {
 		// Retryable: the batch stays in the persistent queue.
 		return err
 	}
-	if n > 0 {
-		s.shortened.Add(uint64(n))
-		s.logger.Warn("Records shortened to fit the store's limits", zap.Int("records", n))
+	if res.Shortened > 0 {
+		s.shortened.Add(uint64(res.Shortened))
+		s.logger.Warn("Records shortened to fit the store's limits", zap.Int("records", res.Shortened))
+	}
+	if res.OutOfWindow > 0 {
+		s.outOfWindow.Add(uint64(res.OutOfWindow))
+		s.logger.Warn("Records dropped: timestamp outside the store's retention window",
+			zap.Int("records", res.OutOfWindow), zap.Duration("retention", s.cfg.Embedded.Retention),
+			zap.Duration("future_retention", s.cfg.Embedded.FutureRetention))
 	}
 	return engine.WaitDurable(ctx)
 }
@@ -171,23 +174,8 @@ func (s *logStore) Stats() Stats {
 		CompressedBytes:    st.CompressedBytes,
 		UncompressedBytes:  st.UncompressedBytes,
 		Partitions:         st.Partitions,
-		DroppedOutOfWindow: st.DroppedOutOfWindow,
+		DroppedOutOfWindow: st.DroppedOutOfWindow + s.outOfWindow.Load(),
 		ShortenedRecords:   s.shortened.Load(),
 		ReadOnly:           st.ReadOnly,
 	}
-}
-
-func (s *logStore) AcceptWindow(now time.Time) (time.Time, time.Time) {
-	return embeddedWindow(s.cfg.Embedded, now)
-}
-
-func embeddedWindow(cfg EmbeddedConfig, now time.Time) (time.Time, time.Time) {
-	const day = 24 * time.Hour
-	// The engine drops rows older than now-retention at the moment it stores
-	// them, which may be later than now when the queue has a backlog: keep an
-	// hour's margin. It keeps future rows up to the end of the day that
-	// now+future_retention falls in.
-	oldest := now.Add(-cfg.Retention + time.Hour)
-	newest := now.Add(cfg.FutureRetention).Truncate(day).Add(day - time.Nanosecond)
-	return oldest, newest
 }

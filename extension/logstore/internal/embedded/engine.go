@@ -192,13 +192,13 @@ func (e *Engine) Stats() Stats {
 
 var rowBuilderPool = sync.Pool{New: func() any { return &rowBuilder{} }}
 
-// AddLogs adds every record of ld to the store: searchable after the next
-// durability point or flush, durable after WaitDurable. It returns how many
-// records were shortened to fit the engine's limits, or ErrReadOnly (and
-// adds nothing) when the disk is nearly full.
-func (e *Engine) AddLogs(ld plog.Logs) (shortened int, err error) {
+// AddLogs adds the records of ld to the store: searchable after the next
+// durability point or flush, durable after WaitDurable. It reports records
+// it shortened or could not keep, or returns ErrReadOnly (and adds nothing)
+// when the disk is nearly full.
+func (e *Engine) AddLogs(ld plog.Logs) (AddResult, error) {
 	if e.storage.IsReadOnly() {
-		return 0, ErrReadOnly
+		return AddResult{}, ErrReadOnly
 	}
 	e.durability.adding.Add(1)
 	defer e.durability.adding.Add(-1)
@@ -207,7 +207,9 @@ func (e *Engine) AddLogs(ld plog.Logs) (shortened int, err error) {
 	lr := logstorage.GetLogRows(nil, nil, nil, nil, "")
 	defer logstorage.PutLogRows(lr)
 	days := make(map[string]struct{}, 1)
-	shortened = rb.addLogs(lr, ld, time.Now(), days)
+	now := time.Now()
+	oldest, newest := e.window(now)
+	res := rb.addLogs(lr, ld, now, oldest, newest, days)
 	e.addMu.RLock()
 	e.storage.MustAddRows(lr)
 	e.addMu.RUnlock()
@@ -216,5 +218,16 @@ func (e *Engine) AddLogs(ld plog.Logs) (shortened int, err error) {
 	for day := range days {
 		e.durability.touch(day)
 	}
-	return shortened, nil
+	return res, nil
+}
+
+// window returns the oldest and newest timestamps (ns) the engine keeps now:
+// it drops rows older than now-retention and beyond the end of the day that
+// now+future_retention falls in.
+func (e *Engine) window(now time.Time) (int64, int64) {
+	const day = int64(24 * time.Hour)
+	retention := max(e.cfg.Retention, 24*time.Hour)
+	future := max(e.cfg.FutureRetention, 24*time.Hour)
+	newestDay := (now.UnixNano() + int64(future)) / day
+	return now.UnixNano() - int64(retention), (newestDay+1)*day - 1
 }

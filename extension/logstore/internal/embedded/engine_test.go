@@ -46,9 +46,9 @@ func TestAddSearchAndReopen(t *testing.T) {
 	dir := t.TempDir()
 	e := openTestEngine(t, dir)
 	now := time.Now().UTC().Add(-time.Minute)
-	shortened, err := e.AddLogs(testLogs(250, "user-service", now))
+	added, err := e.AddLogs(testLogs(250, "user-service", now))
 	require.NoError(t, err)
-	require.Zero(t, shortened)
+	require.Equal(t, AddResult{}, added)
 	require.NoError(t, e.WaitDurable(context.Background()))
 
 	search := func(e *Engine, expr string, limit int, after *logquery.Cursor) *logquery.Result {
@@ -176,4 +176,20 @@ func TestNonFiniteMetadataKeepsItsJSONCopy(t *testing.T) {
 	require.Len(t, res.Records, 1)
 	assert.Equal(t, "+Inf", res.Records[0].Metadata["ratio"])
 	assert.Equal(t, []any{"NaN"}, res.Records[0].Metadata["list"])
+}
+
+func TestRecordsOutsideRetentionAreCounted(t *testing.T) {
+	e := openTestEngine(t, t.TempDir()) // 7 days of retention
+	defer e.Close()
+	old := testLogs(3, "svc", time.Now().Add(-8*24*time.Hour))
+	future := testLogs(2, "svc", time.Now().Add(5*24*time.Hour))
+	res, err := e.AddLogs(old)
+	require.NoError(t, err)
+	assert.Equal(t, AddResult{OutOfWindow: 3}, res)
+	res, err = e.AddLogs(future)
+	require.NoError(t, err)
+	assert.Equal(t, AddResult{OutOfWindow: 2}, res)
+	res, err = e.AddLogs(testLogs(1, "svc", time.Now().Add(-6*24*time.Hour)))
+	require.NoError(t, err)
+	assert.Equal(t, AddResult{}, res)
 }

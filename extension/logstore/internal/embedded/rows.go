@@ -62,9 +62,18 @@ type rowBuilder struct {
 // engine copies every field in MustAdd, so views into buf never escape.
 func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
-// addLogs appends every record of ld to lr and returns the days (YYYYMMDD)
-// the rows fall in and how many records had to be shortened to fit.
-func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, ld plog.Logs, now time.Time, days map[string]struct{}) (shortened int) {
+// AddResult says what AddLogs could not store as given.
+type AddResult struct {
+	// Shortened records were cut to fit the engine's limits (and marked).
+	Shortened int
+	// OutOfWindow records were dropped: their timestamps are older than the
+	// retention or further ahead than the future retention.
+	OutOfWindow int
+}
+
+// addLogs appends the records of ld that fall inside [oldest, newest] to lr
+// and records the days (YYYYMMDD) the rows fall in.
+func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, ld plog.Logs, now time.Time, oldest, newest int64, days map[string]struct{}) (res AddResult) {
 	r := rand.Uint64()
 	for i := range rb.idBase {
 		rb.idBase[i] = byte(r >> (8 * i))
@@ -74,12 +83,12 @@ func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, ld plog.Logs, now time.Tim
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
-		res := rl.Resource().Attributes()
+		resAttrs := rl.Resource().Attributes()
 		service, source := "", ""
-		if v, ok := res.Get(string(semconv.ServiceNameKey)); ok {
+		if v, ok := resAttrs.Get(string(semconv.ServiceNameKey)); ok {
 			service = v.AsString()
 		}
-		if v, ok := res.Get(string(semconv.HostNameKey)); ok {
+		if v, ok := resAttrs.Get(string(semconv.HostNameKey)); ok {
 			source = v.AsString()
 		}
 		sls := rl.ScopeLogs()
@@ -94,18 +103,23 @@ func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, ld plog.Logs, now time.Tim
 				if ts == 0 {
 					ts = pcommon.NewTimestampFromTime(now)
 				}
+				if int64(ts) < oldest || int64(ts) > newest {
+					// The engine would drop it with only a log line.
+					res.OutOfWindow++
+					continue
+				}
 				if day := int64(ts) / int64(24*time.Hour); day != lastDay {
 					lastDay = day
 					days[ts.AsTime().UTC().Format("20060102")] = struct{}{}
 				}
-				if rb.buildRow(service, source, res, rec) {
-					shortened++
+				if rb.buildRow(service, source, resAttrs, rec) {
+					res.Shortened++
 				}
 				lr.MustAdd(tenant, int64(ts), rb.fields, 2)
 			}
 		}
 	}
-	return shortened
+	return res
 }
 
 // buildRow fills rb.fields for one record; it reports whether the record
