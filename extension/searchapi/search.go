@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/paylog/paylog/extension/logstore"
 	"github.com/paylog/paylog/internal/httpapi"
 	"github.com/paylog/paylog/internal/logquery"
@@ -71,7 +73,7 @@ func (s *searchAPI) handleSearch(w http.ResponseWriter, r *http.Request) {
 			msg = "log store is not running"
 		}
 		s.stats.record("search", status, time.Since(start))
-		s.settings.Logger.Warn("Search failed")
+		s.settings.Logger.Warn("Search failed", zap.String("correlation_id", id), zap.Error(err))
 		httpapi.WriteUnavailable(w, status, time.Second, msg, id)
 		return
 	}
