@@ -85,6 +85,8 @@ func (s *searchAPI) routes() http.Handler {
 	mux.HandleFunc("GET /health", s.handleHealth)
 	mux.HandleFunc("GET /metrics", s.handleMetrics)
 	mux.HandleFunc("GET /logs/search", s.handleSearch)
+	// The seed's first version searched with a JSON body; it keeps working.
+	mux.HandleFunc("POST /logs/search", s.handleSearch)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mountsMu.RLock()
 		h := s.mounts[r.URL.Path]
@@ -105,7 +107,7 @@ func (s *searchAPI) routes() http.Handler {
 func (s *searchAPI) notFound(w http.ResponseWriter, r *http.Request) {
 	id := httpapi.CorrelationID(w, r)
 	switch r.URL.Path {
-	case "/", "/health", "/metrics", "/logs/search":
+	case "/", "/health", "/metrics":
 		w.Header().Set("Allow", "GET, HEAD")
 		httpapi.WriteError(w, http.StatusMethodNotAllowed, httpapi.CodeMethodNotAllowed, "", r.Method+" is not allowed on "+r.URL.Path, id)
 	case "/logs/ingest", "/logs/batch-ingest":

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -100,10 +101,24 @@ func TestRoutes(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, status)
 	assert.Equal(t, "not_found", body["error"])
 
-	resp, err := http.Post(base+"/logs/search", "application/json", nil)
+	resp, err := http.Post(base+"/health", "application/json", nil)
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+
+	resp, err = http.Post(base+"/logs/search", "application/json", strings.NewReader(`{"query": "error", "level": ["ERROR", "CRITICAL"], "limit": 50}`))
+	require.NoError(t, err)
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode, string(raw))
+	assert.Contains(t, string(raw), `"limit":50`)
+
+	resp, err = http.Post(base+"/logs/search", "application/json", strings.NewReader(`{"limit": {"x": 1}}`))
+	require.NoError(t, err)
+	raw, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.Contains(t, string(raw), "limit: must be a string or a number")
 
 	status, body = get(t, base+"/logs/search?limit=5")
 	assert.Equal(t, http.StatusOK, status)

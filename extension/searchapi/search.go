@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -50,7 +51,16 @@ func badParam(param, format string, args ...any) error {
 func (s *searchAPI) handleSearch(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := httpapi.CorrelationID(w, r)
-	req, err := parseSearchRequest(r.URL.Query(), start, s.cfg.MaxOffset)
+	params := r.URL.Query()
+	if r.Method == http.MethodPost {
+		var err error
+		if params, err = searchParamsFromJSON(r); err != nil {
+			s.stats.record("search", http.StatusBadRequest, time.Since(start))
+			httpapi.WriteError(w, http.StatusBadRequest, httpapi.CodeInvalidJSON, "body", err.Error(), id)
+			return
+		}
+	}
+	req, err := parseSearchRequest(params, start, s.cfg.MaxOffset)
 	if err != nil {
 		s.stats.record("search", http.StatusBadRequest, time.Since(start))
 		var pe *paramError
@@ -188,6 +198,47 @@ func parseSearchRequest(q url.Values, now time.Time, maxOffset int) (*logquery.R
 		req.Offset = 0
 	}
 	return req, nil
+}
+
+// maxSearchBodyBytes bounds a POST /logs/search body.
+const maxSearchBodyBytes = 64 << 10
+
+// searchParamsFromJSON reads a POST /logs/search body — the seed's SearchQuery
+// object, {"query": "error", "level": "ERROR", "limit": 50} — into the same
+// parameters as the GET form. level may also be a list.
+func searchParamsFromJSON(r *http.Request) (url.Values, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxSearchBodyBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("request body could not be read: %w", err)
+	}
+	if len(body) > maxSearchBodyBytes {
+		return nil, fmt.Errorf("request body is over %d bytes", maxSearchBodyBytes)
+	}
+	var fields map[string]any
+	if err := json.Unmarshal(body, &fields); err != nil {
+		return nil, fmt.Errorf("request body must be a JSON object of search parameters: %w", err)
+	}
+	params := url.Values{}
+	for name, v := range fields {
+		switch t := v.(type) {
+		case nil:
+		case string:
+			params.Set(name, t)
+		case float64:
+			params.Set(name, strconv.FormatFloat(t, 'f', -1, 64))
+		case []any:
+			for _, item := range t {
+				s, ok := item.(string)
+				if !ok {
+					return nil, fmt.Errorf("%s: list items must be strings", name)
+				}
+				params.Add(name, s)
+			}
+		default:
+			return nil, fmt.Errorf("%s: must be a string or a number", name)
+		}
+	}
+	return params, nil
 }
 
 func isHex(s string, n int) bool {
