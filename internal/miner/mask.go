@@ -1,0 +1,161 @@
+package miner
+
+import "strings"
+
+// Wildcard marks a variable part of a template.
+const Wildcard = "<*>"
+
+// maskToken replaces the variable parts of one whitespace-separated token by
+// the wildcard. Variables are recognised by digits: numbers, hex, ids with a
+// numeric part (blk_-123, task_1445_0020_m_000007), IPs and ports, versions.
+// The token's structure around them is kept: "uid=0" → "uid=<*>",
+// "[DFSClient_1537864556_1]" → "[<*>]", "core.114" → "core.<*>", "41," → "<*>,".
+// Tokens without digits are returned as they are; the clustering finds the
+// variables among them.
+func maskToken(tok string) string {
+	if !hasDigit(tok) {
+		return tok
+	}
+	// Keep surrounding punctuation: brackets, quotes, trailing separators.
+	start, end := 0, len(tok)
+	for start < end && strings.IndexByte(`([{<'"`, tok[start]) >= 0 {
+		start++
+	}
+	for end > start && strings.IndexByte(`,;:)]}>'".`, tok[end-1]) >= 0 {
+		end--
+	}
+	core := tok[start:end]
+	if !hasDigit(core) || isNamedWord(core) {
+		return tok
+	}
+	return tok[:start] + maskCore(core) + tok[end:]
+}
+
+// isNamedWord reports words that end in a short number but name a thing
+// rather than vary: SOCKS5, IPv4, SHA256, x509, ext4. If one does vary, the
+// clustering still finds it.
+func isNamedWord(s string) bool {
+	i := 0
+	for i < len(s) && (s[i]|0x20 >= 'a' && s[i]|0x20 <= 'z') {
+		i++
+	}
+	digits := len(s) - i
+	return i >= 1 && digits >= 1 && digits <= 3 && isDigits(s[i:]) && i+digits == len(s) && i >= digits
+}
+
+// maskCore masks a token without its surrounding punctuation.
+func maskCore(core string) string {
+	// name(args and name[index keep the name: "LOGIN(uid=0" → "LOGIN(uid=<*>".
+	if i := strings.IndexAny(core, "(["); i > 0 && isKey(core[:i]) {
+		return core[:i+1] + maskValue(core[i+1:])
+	}
+	// key=value and key:value with an alphabetic key keep the key. A dotted
+	// name before ':' is a host (proxy.example.com:5070), masked whole.
+	if i := strings.IndexByte(core, '='); i > 0 && i < len(core)-1 && isKey(core[:i]) {
+		return core[:i+1] + maskValue(core[i+1:])
+	}
+	if i := strings.IndexByte(core, ':'); i > 0 && i < len(core)-1 && isKey(core[:i]) && !strings.Contains(core[:i], ".") {
+		return core[:i+1] + maskValue(core[i+1:])
+	}
+	// word.N keeps the word: "core.114", "touch.0".
+	if i := strings.LastIndexByte(core, '.'); i > 0 && isLetters(core[:i]) && isDigits(core[i+1:]) {
+		return core[:i+1] + Wildcard
+	}
+	return Wildcard
+}
+
+// maskValue masks the value of key=value: values can nest (headroom=<memory:0,).
+func maskValue(v string) string {
+	if !hasDigit(v) {
+		return v
+	}
+	start, end := 0, len(v)
+	for start < end && strings.IndexByte(`([{<'"`, v[start]) >= 0 {
+		start++
+	}
+	for end > start && strings.IndexByte(`,;)]}>'"`, v[end-1]) >= 0 {
+		end--
+	}
+	if start == end || !hasDigit(v[start:end]) {
+		return v
+	}
+	return v[:start] + maskCore(v[start:end]) + v[end:]
+}
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isLetters(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// isKey reports whether s reads as a field name: letters, digits-free, with
+// _ - . allowed inside.
+func isKey(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c|0x20 >= 'a' && c|0x20 <= 'z' || c == '_' || c == '-' || c == '.' || c == '<') {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	weekdays = map[string]bool{"Mon": true, "Tue": true, "Wed": true, "Thu": true, "Fri": true, "Sat": true, "Sun": true}
+	months   = map[string]bool{"Jan": true, "Feb": true, "Mar": true, "Apr": true, "May": true, "Jun": true,
+		"Jul": true, "Aug": true, "Sep": true, "Oct": true, "Nov": true, "Dec": true}
+)
+
+// collapseDates replaces a written-out date — [Weekday] Month Day hh:mm:ss
+// [Year] — by one wildcard, so that it is one variable however it is spelt.
+func collapseDates(tokens []string) []string {
+	for i := 0; i+2 < len(tokens); i++ {
+		if !months[tokens[i]] || !isDigits(tokens[i+1]) || len(tokens[i+1]) > 2 || !isClock(tokens[i+2]) {
+			continue
+		}
+		start, end := i, i+3
+		if start > 0 && weekdays[tokens[start-1]] {
+			start--
+		}
+		if end < len(tokens) && len(tokens[end]) == 4 && isDigits(tokens[end]) {
+			end++
+		}
+		tokens[start] = Wildcard
+		tokens = append(tokens[:start+1], tokens[end:]...)
+		i = start
+	}
+	return tokens
+}
+
+// isClock reports hh:mm:ss (with optional fractions).
+func isClock(s string) bool {
+	return len(s) >= 8 && s[2] == ':' && s[5] == ':' && isDigits(s[:2]) && isDigits(s[3:5]) && isDigits(s[6:8])
+}

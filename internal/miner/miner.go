@@ -1,0 +1,376 @@
+// Package miner mines log templates online: every message is assigned to a
+// cluster of messages with the same template, and the cluster's template
+// marks the parts that vary with <*>.
+//
+// The approach is a fixed-depth parse tree in the spirit of Drain (He et al.,
+// ICWS 2017), written for paylog: tokens with digits are masked before
+// clustering (at sub-token level, so "uid=0" becomes "uid=<*>"); messages are
+// routed by token count and their first constant tokens; within a leaf the
+// most similar cluster takes the message when enough of its constant tokens
+// agree, and the positions that disagree become wildcards. A cluster keeps
+// its id when its template generalises. Memory is bounded: at most
+// MaxClusters clusters (the least recently matched is evicted) and MaxTokens
+// tokens per message.
+//
+// A Miner is safe for concurrent use.
+package miner
+
+import (
+	"hash/fnv"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Config tunes a Miner; the zero value of a field means its default.
+type Config struct {
+	// Similarity is the share of a cluster's constant tokens a message must
+	// match to join it. Default 0.5.
+	Similarity float64
+	// Depth is how many leading tokens route a message in the tree. Default 2.
+	Depth int
+	// MaxClusters bounds memory; the least recently matched cluster is
+	// evicted beyond it. Default 20000.
+	MaxClusters int
+	// MaxTokens bounds the tokens of one message; the rest is one wildcard.
+	// Default 128.
+	MaxTokens int
+}
+
+func (c Config) withDefaults() Config {
+	if c.Similarity <= 0 {
+		c.Similarity = 0.5
+	}
+	if c.Depth <= 0 {
+		c.Depth = 2
+	}
+	if c.MaxClusters <= 0 {
+		c.MaxClusters = 20000
+	}
+	if c.MaxTokens <= 0 {
+		c.MaxTokens = 128
+	}
+	return c
+}
+
+// Match is the cluster a message joined.
+type Match struct {
+	ID       string
+	Template string
+}
+
+// Stats counts what the miner did.
+type Stats struct {
+	Clusters  int
+	Evicted   uint64
+	Truncated uint64
+}
+
+type cluster struct {
+	id       string
+	tokens   []string
+	template string // cached join of tokens
+	size     uint64
+	lastUsed uint64
+}
+
+type node struct {
+	children map[string]*node
+	clusters []*cluster
+}
+
+// Miner is an online template miner.
+type Miner struct {
+	cfg Config
+
+	mu        sync.Mutex
+	root      map[int]*node
+	byID      map[string]*cluster
+	tick      uint64
+	evicted   uint64
+	truncated uint64
+}
+
+// New returns a Miner with cfg (zero fields take defaults).
+func New(cfg Config) *Miner {
+	return &Miner{cfg: cfg.withDefaults(), root: map[int]*node{}, byID: map[string]*cluster{}}
+}
+
+// Add mines one message and returns its cluster.
+func (m *Miner) Add(message string) Match {
+	tokens := m.tokenize(message)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.tick++
+	leaf := m.leaf(tokens)
+	c := m.best(leaf, tokens)
+	if c == nil {
+		c = m.newCluster(leaf, tokens)
+	} else {
+		c.merge(tokens)
+	}
+	c.size++
+	c.lastUsed = m.tick
+	return Match{ID: c.id, Template: c.template}
+}
+
+// Template returns the current template of cluster id.
+func (m *Miner) Template(id string) (string, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.byID[id]
+	if !ok {
+		return "", false
+	}
+	return c.template, true
+}
+
+// Stats returns counters.
+func (m *Miner) Stats() Stats {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return Stats{Clusters: len(m.byID), Evicted: m.evicted, Truncated: m.truncated}
+}
+
+func (m *Miner) tokenize(message string) []string {
+	fields := collapseDates(strings.Fields(message))
+	if len(fields) > m.cfg.MaxTokens {
+		fields = append(fields[:m.cfg.MaxTokens-1], Wildcard)
+		m.mu.Lock()
+		m.truncated++
+		m.mu.Unlock()
+	}
+	for i, f := range fields {
+		fields[i] = maskToken(f)
+	}
+	return fields
+}
+
+// leaf walks (and grows) the tree: token count, then up to Depth leading
+// tokens; a masked token routes as a wildcard.
+func (m *Miner) leaf(tokens []string) *node {
+	n, ok := m.root[len(tokens)]
+	if !ok {
+		n = &node{}
+		m.root[len(tokens)] = n
+	}
+	for i := 0; i < m.cfg.Depth && i < len(tokens); i++ {
+		// Masked tokens route by their shape ("uid=<*>"); a bare variable
+		// ("<*>", "<*>,") routes to the wildcard child.
+		key := tokens[i]
+		if !hasLetter(key) {
+			key = Wildcard
+		}
+		if n.children == nil {
+			n.children = map[string]*node{}
+		}
+		child, ok := n.children[key]
+		if !ok {
+			child = &node{}
+			n.children[key] = child
+		}
+		n = child
+	}
+	return n
+}
+
+// best returns the most similar cluster of leaf, or nil when none is similar enough.
+func (m *Miner) best(leaf *node, tokens []string) *cluster {
+	var (
+		best      *cluster
+		bestSim   = -1.0
+		bestWilds = -1
+	)
+	for _, c := range leaf.clusters {
+		same, wilds := 0, 0
+		enumClash := false
+		for i, t := range c.tokens {
+			switch {
+			case t == Wildcard:
+				wilds++
+			case t == tokens[i]:
+				same++
+			case enumsDiffer(t, tokens[i]) || shapesDiffer(t, tokens[i]):
+				enumClash = true
+			}
+		}
+		if enumClash {
+			// Two upper-case words in one place (HTTPS and SOCKS5, LOOKING
+			// and FOLLOWING), or two differently shaped masked tokens
+			// ("(uid=<*>)" and "LOGIN(uid=<*>)"), name different events.
+			continue
+		}
+		constant := len(c.tokens) - wilds
+		sim := 1.0
+		if constant > 0 {
+			sim = float64(same) / float64(constant)
+		} else if !allWildcards(tokens) {
+			// A template of nothing but variables would swallow any message of its length.
+			continue
+		}
+		if sim > bestSim || sim == bestSim && wilds > bestWilds {
+			best, bestSim, bestWilds = c, sim, wilds
+		}
+	}
+	if best == nil || bestSim < m.cfg.Similarity {
+		return nil
+	}
+	return best
+}
+
+func (m *Miner) newCluster(leaf *node, tokens []string) *cluster {
+	if len(m.byID) >= m.cfg.MaxClusters {
+		m.evictLRU()
+	}
+	c := &cluster{tokens: append([]string(nil), tokens...)}
+	c.template = strings.Join(c.tokens, " ")
+	c.id = m.uniqueID(c.template)
+	leaf.clusters = append(leaf.clusters, c)
+	m.byID[c.id] = c
+	return c
+}
+
+// uniqueID derives a cluster id from its first template, so that the same
+// template gets the same id in every process.
+func (m *Miner) uniqueID(template string) string {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(template))
+	sum := h.Sum64()
+	for {
+		id := "p" + strconv.FormatUint(sum, 36)
+		if _, taken := m.byID[id]; !taken {
+			return id
+		}
+		sum++
+	}
+}
+
+func (c *cluster) merge(tokens []string) {
+	changed := false
+	for i, t := range c.tokens {
+		if t != tokens[i] && t != Wildcard {
+			c.tokens[i] = generalize(t, tokens[i])
+			changed = true
+		}
+	}
+	if changed {
+		c.template = strings.Join(c.tokens, " ")
+	}
+}
+
+// evictLRU removes the least recently matched cluster (linear scan: eviction
+// is rare, the table is bounded).
+func (m *Miner) evictLRU() {
+	var oldest *cluster
+	for _, c := range m.byID {
+		if oldest == nil || c.lastUsed < oldest.lastUsed {
+			oldest = c
+		}
+	}
+	if oldest == nil {
+		return
+	}
+	delete(m.byID, oldest.id)
+	m.evicted++
+	m.removeFromTree(oldest)
+}
+
+func (m *Miner) removeFromTree(c *cluster) {
+	var walk func(n *node) bool
+	walk = func(n *node) bool {
+		for i, x := range n.clusters {
+			if x == c {
+				n.clusters = append(n.clusters[:i], n.clusters[i+1:]...)
+				return true
+			}
+		}
+		for _, child := range n.children {
+			if walk(child) {
+				return true
+			}
+		}
+		return false
+	}
+	if n, ok := m.root[len(c.tokens)]; ok {
+		walk(n)
+	}
+}
+
+// isEnumWord reports upper-case words such as states and protocols (HTTPS,
+// SOCKS5, LOOKING, TIME_WAIT): constants that tell events apart.
+func isEnumWord(s string) bool {
+	letters := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			letters++
+		case c >= '0' && c <= '9' || c == '_' || c == '-':
+		default:
+			return false
+		}
+	}
+	return letters >= 2
+}
+
+// enumsDiffer reports two different upper-case words, alone or as the last
+// part of the same dotted name (android.intent.action.SCREEN_ON and _OFF).
+func enumsDiffer(a, b string) bool {
+	ia, ib := strings.LastIndexByte(a, '.'), strings.LastIndexByte(b, '.')
+	if a[:max(ia, 0)] != b[:max(ib, 0)] {
+		return false
+	}
+	return isEnumWord(a[ia+1:]) && isEnumWord(b[ib+1:])
+}
+
+func allWildcards(tokens []string) bool {
+	for _, t := range tokens {
+		if hasLetter(t) {
+			return false
+		}
+	}
+	return true
+}
+
+func hasLetter(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c >= 'a' && c <= 'z' {
+			return true
+		}
+	}
+	return false
+}
+
+// shapesDiffer reports two masked tokens whose constant parts differ.
+func shapesDiffer(a, b string) bool {
+	return strings.Contains(a, Wildcard) && strings.Contains(b, Wildcard) && hasLetter(a) && hasLetter(b)
+}
+
+// generalize returns the token that covers a and b: the parts they share
+// around the difference stay when they are structure — a key ("rhost=<*>"),
+// brackets or quotes ("(<*>)"), trailing punctuation ("<*>,") — and the rest
+// becomes one wildcard.
+func generalize(a, b string) string {
+	p := 0
+	for p < len(a) && p < len(b) && a[p] == b[p] {
+		p++
+	}
+	// Keep the shared prefix only up to its last opening or key separator.
+	for p > 0 && strings.IndexByte("=:([{<'\"", a[p-1]) < 0 {
+		p--
+	}
+	s := 0
+	for s < len(a)-p && s < len(b)-p && a[len(a)-1-s] == b[len(b)-1-s] {
+		s++
+	}
+	// Keep the shared suffix only from its first closing bracket or punctuation.
+	for s > 0 && strings.IndexByte(")]}>'\",;:.", a[len(a)-s]) < 0 {
+		s--
+	}
+	prefix, suffix := a[:p], a[len(a)-s:]
+	if strings.HasSuffix(prefix, Wildcard[:1]) && strings.HasPrefix(suffix, ">") {
+		// Do not split an existing wildcard's brackets.
+		return Wildcard
+	}
+	return prefix + Wildcard + suffix
+}
