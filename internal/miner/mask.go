@@ -159,3 +159,46 @@ func collapseDates(tokens []string) []string {
 func isClock(s string) bool {
 	return len(s) >= 8 && s[2] == ':' && s[5] == ':' && isDigits(s[:2]) && isDigits(s[3:5]) && isDigits(s[6:8])
 }
+
+var units = map[string]bool{"B": true, "KB": true, "MB": true, "GB": true, "TB": true, "KiB": true, "MiB": true,
+	"GiB": true, "bytes": true, "sec": true, "secs": true, "s": true, "ms": true}
+
+// collapseMeasures makes a measure one variable however it is written: a
+// parenthesised restatement of the measure before it — "403 bytes (0.39 KB)
+// sent" — is dropped, and a bound such as "<1 sec" becomes one wildcard.
+func collapseMeasures(tokens []string) []string {
+	for i := 0; i+1 < len(tokens); i++ {
+		t, next := tokens[i], tokens[i+1]
+		switch {
+		case len(t) > 1 && t[0] == '(' && isNumber(t[1:]) && strings.Contains(next, ")") && units[next[:strings.IndexByte(next, ')')]]:
+			// "(0.39 KB)," is dropped; what follows ')' stays on the token before.
+			if rest := next[strings.IndexByte(next, ')')+1:]; rest != "" && i > 0 {
+				tokens[i-1] += rest
+			}
+			tokens = append(tokens[:i], tokens[i+2:]...)
+			i--
+		case len(t) > 1 && (t[0] == '<' || t[0] == '>') && isNumber(t[1:]) && units[next]:
+			tokens[i] = Wildcard
+			tokens = append(tokens[:i+1], tokens[i+2:]...)
+		}
+	}
+	return tokens
+}
+
+// isNumber reports a decimal number such as 12, 0.39 or -3.
+func isNumber(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	digits := 0
+	dot := false
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] >= '0' && s[i] <= '9':
+			digits++
+		case s[i] == '.' && !dot:
+			dot = true
+		default:
+			return false
+		}
+	}
+	return digits > 0
+}

@@ -133,7 +133,7 @@ func (m *Miner) Stats() Stats {
 }
 
 func (m *Miner) tokenize(message string) []string {
-	fields := collapseDates(strings.Fields(message))
+	fields := collapseMeasures(collapseDates(strings.Fields(message)))
 	if len(fields) > m.cfg.MaxTokens {
 		fields = append(fields[:m.cfg.MaxTokens-1], Wildcard)
 		m.mu.Lock()

@@ -1,0 +1,64 @@
+package miner
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestMaskToken(t *testing.T) {
+	tests := map[string]string{
+		"error":                                "error",
+		"42":                                   "<*>",
+		"41,":                                  "<*>,",
+		"4.0":                                  "<*>",
+		"0x00e462c0,":                          "<*>,",
+		"blk_-1527267659500322006":             "<*>",
+		"10.251.31.5:50010":                    "<*>",
+		"/10.250.19.102:50010:":                "<*>:",
+		"proxy.cse.cuhk.edu.hk:5070":           "<*>",
+		"uid=0":                                "uid=<*>",
+		"(uid=509)":                            "(uid=<*>)",
+		"LOGIN(uid=0)":                         "LOGIN(uid=<*>)",
+		"headroom=<memory:0,":                  "headroom=<memory:<*>,",
+		"[DFSClient_NONMAPREDUCE_1537864556_1]": "[<*>]",
+		"core.114":                             "core.<*>",
+		"vCores:-27":                           "vCores:<*>",
+		"SOCKS5":                               "SOCKS5",
+		"IPv4":                                 "IPv4",
+		"sha256":                               "sha256",
+		"rdd_2_4":                              "<*>",
+		"task_1445144423722_0020_m_000007":     "<*>",
+		"(TID":                                 "(TID",
+		"1306).":                               "<*>).",
+	}
+	for in, want := range tests {
+		assert.Equal(t, want, maskToken(in), in)
+	}
+}
+
+func TestCollapseDatesAndMeasures(t *testing.T) {
+	assert.Equal(t, []string{"connection", "at", "<*>", "done"},
+		collapseDates([]string{"connection", "at", "Sun", "Jul", "10", "13:17:22", "2005", "done"}))
+	assert.Equal(t, []string{"at", "<*>"}, collapseDates([]string{"at", "Jul", "1", "09:00:00"}))
+	assert.Equal(t, []string{"May", "be"}, collapseDates([]string{"May", "be"}))
+
+	assert.Equal(t, []string{"403", "bytes", "sent,", "lifetime", "<*>"},
+		collapseMeasures([]string{"403", "bytes", "(0.39", "KB)", "sent,", "lifetime", "<1", "sec"}))
+	assert.Equal(t, []string{"received,"}, collapseMeasures([]string{"received,"}))
+	assert.Equal(t, []string{"1", "bytes,"}, collapseMeasures([]string{"1", "bytes", "(1", "B),"}))
+}
+
+func TestGeneralize(t *testing.T) {
+	tests := []struct{ a, b, want string }{
+		{"rhost=zummit.com", "rhost=<*>", "rhost=<*>"},
+		{"(host.example.com)", "()", "(<*>)"},
+		{"root", "admin", "<*>"},
+		{"alpha,", "beta,", "<*>,"},
+		{"/proc/kmsg", "/dev/log", "<*>"},
+		{"'sparkDriver'", "'sparkExecutor'", "'<*>'"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, generalize(tt.a, tt.b), "%s + %s", tt.a, tt.b)
+	}
+}

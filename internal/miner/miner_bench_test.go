@@ -1,0 +1,53 @@
+package miner
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// devSetLines reads the Content column of every Loghub-2k system in
+// ../shared/loghub-dev (16,000 lines).
+func devSetLines(b *testing.B) []string {
+	paths, _ := filepath.Glob("../../../shared/loghub-dev/*/*_2k.log_structured_corrected.csv")
+	if len(paths) == 0 {
+		b.Skip("../shared/loghub-dev is not beside the repository")
+	}
+	var lines []string
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		col := -1
+		for i, name := range rows[0] {
+			if name == "Content" {
+				col = i
+			}
+		}
+		for _, r := range rows[1:] {
+			lines = append(lines, r[col])
+		}
+	}
+	return lines
+}
+
+// BenchmarkAdd mines the dev set again and again on one goroutine:
+//
+//	go test -run '^$' -bench BenchmarkAdd -benchmem -cpu 1 ./internal/miner/
+func BenchmarkAdd(b *testing.B) {
+	lines := devSetLines(b)
+	m := New(Config{})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m.Add(lines[i%len(lines)])
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}

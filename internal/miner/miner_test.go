@@ -1,0 +1,81 @@
+package miner
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestClustersGeneralizeAndKeepTheirID(t *testing.T) {
+	m := New(Config{})
+	first := m.Add("session opened for user root by (uid=0)")
+	assert.Equal(t, "session opened for user root by (uid=<*>)", first.Template)
+	second := m.Add("session opened for user news by (uid=9)")
+	assert.Equal(t, first.ID, second.ID, "a cluster keeps its id when its template generalises")
+	assert.Equal(t, "session opened for user <*> by (uid=<*>)", second.Template)
+	template, ok := m.Template(first.ID)
+	require.True(t, ok)
+	assert.Equal(t, second.Template, template)
+
+	other := m.Add("session closed for user root")
+	assert.NotEqual(t, first.ID, other.ID)
+}
+
+func TestEnumWordsSeparateEvents(t *testing.T) {
+	m := New(Config{})
+	https := m.Add("203.205.151.164:443 open through proxy proxy.example.com:5070 HTTPS")
+	socks := m.Add("183.62.156.108:22 open through proxy socks.example.com:5070 SOCKS5")
+	assert.NotEqual(t, https.ID, socks.ID)
+	assert.Equal(t, "<*> open through proxy <*> SOCKS5", socks.Template)
+	assert.Equal(t, https.ID, m.Add("10.0.0.1:80 open through proxy proxy.example.com:5070 HTTPS").ID)
+}
+
+func TestAllWildcardTemplatesDoNotSwallowMessages(t *testing.T) {
+	m := New(Config{})
+	numbers := m.Add("12345|678|0|0")
+	keyed := m.Add("totalSteps=42")
+	assert.NotEqual(t, numbers.ID, keyed.ID)
+	assert.Equal(t, "totalSteps=<*>", keyed.Template)
+}
+
+func TestIDsAreTheSameInEveryProcess(t *testing.T) {
+	a, b := New(Config{}), New(Config{})
+	for _, line := range []string{"disk full on /dev/sda1", "user 42 logged in", "user 7 logged in"} {
+		assert.Equal(t, a.Add(line).ID, b.Add(line).ID)
+	}
+}
+
+func TestBoundedMemory(t *testing.T) {
+	m := New(Config{MaxClusters: 10, MaxTokens: 4})
+	for i := range 100 {
+		m.Add(fmt.Sprintf("event%c%c happened", 'a'+i%26, 'a'+i/26))
+	}
+	st := m.Stats()
+	assert.Equal(t, 10, st.Clusters)
+	assert.EqualValues(t, 90, st.Evicted)
+
+	long := m.Add("a b c d e f g h")
+	assert.Equal(t, "a b c <*>", long.Template)
+	assert.EqualValues(t, 1, m.Stats().Truncated)
+}
+
+func TestConcurrentUse(t *testing.T) {
+	m := New(Config{})
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := range 1000 {
+				match := m.Add(fmt.Sprintf("worker %d processed request %d in %dms", w, i, i%50))
+				if match.Template != "worker <*> processed request <*> in <*>" {
+					t.Errorf("template %q", match.Template)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, 1, m.Stats().Clusters)
+}
