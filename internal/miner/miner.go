@@ -102,10 +102,9 @@ func (m *Miner) Add(message string) Match {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.tick++
-	leaf := m.leaf(tokens)
-	c := m.best(leaf, tokens)
+	c := m.bestOf(m.candidateLeaves(tokens), tokens)
 	if c == nil {
-		c = m.newCluster(leaf, tokens)
+		c = m.newCluster(m.leaf(tokens), tokens)
 	} else {
 		c.merge(tokens)
 	}
@@ -155,12 +154,7 @@ func (m *Miner) leaf(tokens []string) *node {
 		m.root[len(tokens)] = n
 	}
 	for i := 0; i < m.cfg.Depth && i < len(tokens); i++ {
-		// Masked tokens route by their shape ("uid=<*>"); a bare variable
-		// ("<*>", "<*>,") routes to the wildcard child.
-		key := tokens[i]
-		if !hasLetter(key) {
-			key = Wildcard
-		}
+		key := routeKey(tokens[i])
 		if n.children == nil {
 			n.children = map[string]*node{}
 		}
@@ -174,14 +168,51 @@ func (m *Miner) leaf(tokens []string) *node {
 	return n
 }
 
-// best returns the most similar cluster of leaf, or nil when none is similar enough.
-func (m *Miner) best(leaf *node, tokens []string) *cluster {
+// candidateLeaves returns the existing leaves a message may belong to: the
+// one its tokens route to, then those where a routing token is already a
+// wildcard (a word that varies, such as a user name, is not masked, so its
+// cluster sits under <*> once it has generalised).
+func (m *Miner) candidateLeaves(tokens []string) []*node {
+	root, ok := m.root[len(tokens)]
+	if !ok {
+		return nil
+	}
+	leaves := []*node{root}
+	for i := 0; i < m.cfg.Depth && i < len(tokens); i++ {
+		key := routeKey(tokens[i])
+		var next []*node
+		for _, n := range leaves {
+			if child := n.children[key]; child != nil {
+				next = append(next, child)
+			}
+			if key != Wildcard {
+				if child := n.children[Wildcard]; child != nil {
+					next = append(next, child)
+				}
+			}
+		}
+		leaves = next
+	}
+	return leaves
+}
+
+func routeKey(token string) string {
+	// Masked tokens route by their shape ("uid=<*>"); a bare variable
+	// ("<*>", "<*>,") routes to the wildcard child.
+	if !hasLetter(token) {
+		return Wildcard
+	}
+	return token
+}
+
+// bestOf returns the most similar cluster in leaves, or nil when none is similar enough.
+func (m *Miner) bestOf(leaves []*node, tokens []string) *cluster {
 	var (
 		best      *cluster
 		bestSim   = -1.0
 		bestWilds = -1
 	)
-	for _, c := range leaf.clusters {
+	for _, c := range clustersOf(leaves) {
 		same, wilds := 0, 0
 		enumClash := false
 		for i, t := range c.tokens {
@@ -373,4 +404,15 @@ func generalize(a, b string) string {
 		return Wildcard
 	}
 	return prefix + Wildcard + suffix
+}
+
+func clustersOf(leaves []*node) []*cluster {
+	if len(leaves) == 1 {
+		return leaves[0].clusters
+	}
+	var all []*cluster
+	for _, n := range leaves {
+		all = append(all, n.clusters...)
+	}
+	return all
 }

@@ -79,3 +79,22 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, 1, m.Stats().Clusters)
 }
+
+func TestSnapshotRestoreKeepsIDs(t *testing.T) {
+	m := New(Config{})
+	first := m.Add("user 42 logged in from 10.0.0.1")
+	m.Add("user 7 logged in from 10.0.0.2")
+	generalized := m.Add("user admin logged in from 10.0.0.3")
+	require.Equal(t, first.ID, generalized.ID)
+	data, err := m.Snapshot()
+	require.NoError(t, err)
+
+	restarted := New(Config{})
+	require.NoError(t, restarted.Restore(data))
+	again := restarted.Add("user bob logged in from 10.9.9.9")
+	assert.Equal(t, first.ID, again.ID)
+	assert.Equal(t, "user <*> logged in from <*>", again.Template)
+
+	assert.ErrorContains(t, restarted.Restore([]byte(`{"v":"pm0"}`)), "unknown pattern snapshot format")
+	assert.Error(t, restarted.Restore([]byte(`not json`)))
+}
