@@ -1,0 +1,231 @@
+package patterns // import "github.com/paylog/paylog/processor/patterns"
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/processor"
+	"go.uber.org/zap"
+
+	"github.com/paylog/paylog/internal/logquery"
+	"github.com/paylog/paylog/internal/miner"
+)
+
+// Attributes the processor sets on every mined record.
+const (
+	AttrPatternID       = "log.pattern.id"
+	AttrPatternTemplate = "log.pattern.template"
+)
+
+// storageKey is where the miner state lives in the storage client.
+const storageKey = "miners"
+
+// maxGroups bounds the pattern spaces of group_by.
+const maxGroups = 1000
+
+type patternsProcessor struct {
+	cfg    *Config
+	logger *zap.Logger
+	id     component.ID
+	levels map[string]bool
+
+	mu     sync.Mutex
+	miners map[string]*miner.Miner
+
+	client storage.Client
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func newPatternsProcessor(cfg *Config, set processor.Settings) *patternsProcessor {
+	p := &patternsProcessor{cfg: cfg, logger: set.Logger, id: set.ID, miners: map[string]*miner.Miner{}}
+	if len(cfg.Levels) > 0 {
+		p.levels = map[string]bool{}
+		for _, l := range cfg.Levels {
+			level, _ := logquery.NormalizeLevel(l)
+			p.levels[level] = true
+		}
+	}
+	return p
+}
+
+func (p *patternsProcessor) minerConfig() miner.Config {
+	return miner.Config{Similarity: p.cfg.Similarity, MaxClusters: p.cfg.MaxPatterns, MaxTokens: p.cfg.MaxTokens}
+}
+
+// minerFor returns the miner of a pattern space, creating it when new.
+func (p *patternsProcessor) minerFor(group string) *miner.Miner {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	m, ok := p.miners[group]
+	if !ok {
+		if len(p.miners) >= maxGroups {
+			group = "" // bounded: further groups share the default space
+			if m, ok = p.miners[group]; ok {
+				return m
+			}
+		}
+		m = miner.New(p.minerConfig())
+		p.miners[group] = m
+	}
+	return m
+}
+
+func (p *patternsProcessor) start(ctx context.Context, host component.Host) error {
+	if p.cfg.Storage == nil {
+		return nil
+	}
+	ext, ok := host.GetExtensions()[*p.cfg.Storage]
+	if !ok {
+		return fmt.Errorf("storage: extension %q is not configured", p.cfg.Storage)
+	}
+	se, ok := ext.(storage.Extension)
+	if !ok {
+		return fmt.Errorf("storage: extension %q is not a storage extension", p.cfg.Storage)
+	}
+	client, err := se.GetClient(ctx, component.KindProcessor, p.id, "")
+	if err != nil {
+		return fmt.Errorf("storage: %w", err)
+	}
+	p.client = client
+	if err := p.load(ctx); err != nil {
+		// Starting with no patterns beats not starting: ids of new patterns
+		// are derived from their first template, so most come back the same.
+		p.logger.Warn("Saved patterns could not be read; starting without them", zap.Error(err))
+	}
+	loopCtx, cancel := context.WithCancel(context.Background())
+	p.cancel, p.done = cancel, make(chan struct{})
+	go p.saveLoop(loopCtx)
+	return nil
+}
+
+func (p *patternsProcessor) load(ctx context.Context) error {
+	raw, err := p.client.Get(ctx, storageKey)
+	if err != nil || raw == nil {
+		return err
+	}
+	saved := map[string][]byte{}
+	if err := json.Unmarshal(raw, &saved); err != nil {
+		return err
+	}
+	for group, data := range saved {
+		m := miner.New(p.minerConfig())
+		if err := m.Restore(data); err != nil {
+			return fmt.Errorf("pattern space %q: %w", group, err)
+		}
+		p.miners[group] = m
+	}
+	p.logger.Info("Patterns restored", zap.Int("spaces", len(saved)))
+	return nil
+}
+
+func (p *patternsProcessor) save(ctx context.Context) error {
+	p.mu.Lock()
+	miners := make(map[string]*miner.Miner, len(p.miners))
+	for g, m := range p.miners {
+		miners[g] = m
+	}
+	p.mu.Unlock()
+	saved := make(map[string][]byte, len(miners))
+	for g, m := range miners {
+		data, err := m.Snapshot()
+		if err != nil {
+			return err
+		}
+		saved[g] = data
+	}
+	raw, err := json.Marshal(saved)
+	if err != nil {
+		return err
+	}
+	return p.client.Set(ctx, storageKey, raw)
+}
+
+func (p *patternsProcessor) saveLoop(ctx context.Context) {
+	defer close(p.done)
+	ticker := time.NewTicker(p.cfg.SaveInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+			if err := p.save(ctx); err != nil {
+				p.logger.Warn("Saving patterns failed", zap.Error(err))
+			}
+		}
+	}
+}
+
+// shutdown saves the patterns and closes the storage client; safe without start.
+func (p *patternsProcessor) shutdown(ctx context.Context) error {
+	if p.cancel != nil {
+		p.cancel()
+		<-p.done
+		p.cancel = nil
+	}
+	if p.client == nil {
+		return nil
+	}
+	err := p.save(ctx)
+	err = errors.Join(err, p.client.Close(ctx))
+	p.client = nil
+	return err
+}
+
+func (p *patternsProcessor) processLogs(_ context.Context, ld plog.Logs) (plog.Logs, error) {
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		group := ""
+		if p.cfg.GroupBy != "" {
+			if v, ok := rl.Resource().Attributes().Get(p.cfg.GroupBy); ok {
+				group = v.AsString()
+			}
+		}
+		m := p.minerFor(group)
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			lrs := sls.At(j).LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				p.annotate(m, lrs.At(k))
+			}
+		}
+	}
+	return ld, nil
+}
+
+func (p *patternsProcessor) annotate(m *miner.Miner, r plog.LogRecord) {
+	if p.levels != nil && !p.levels[logquery.LevelFromSeverity(int32(r.SeverityNumber()), r.SeverityText())] {
+		return
+	}
+	body := r.Body()
+	var message string
+	if body.Type() == pcommon.ValueTypeStr {
+		message = body.Str()
+	} else {
+		message = body.AsString()
+	}
+	if len(message) > p.cfg.MaxMessageBytes {
+		message = truncateUTF8(message, p.cfg.MaxMessageBytes)
+	}
+	match := m.Add(message)
+	r.Attributes().PutStr(AttrPatternID, match.ID)
+	r.Attributes().PutStr(AttrPatternTemplate, match.Template)
+}
+
+func truncateUTF8(s string, n int) string {
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

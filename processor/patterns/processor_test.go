@@ -1,0 +1,170 @@
+package patterns
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/paylog/paylog/processor/patterns/internal/metadata"
+)
+
+// memStorage is a storage extension keeping one client's data in memory,
+// shared across processor instances to stand for a restart.
+type memStorage struct {
+	component.StartFunc
+	component.ShutdownFunc
+	mu   sync.Mutex
+	data map[string][]byte
+}
+
+func (s *memStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
+	return &memClient{s: s}, nil
+}
+
+type memClient struct{ s *memStorage }
+
+func (c *memClient) Get(_ context.Context, key string) ([]byte, error) {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	return c.s.data[key], nil
+}
+
+func (c *memClient) Set(_ context.Context, key string, value []byte) error {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	c.s.data[key] = value
+	return nil
+}
+
+func (c *memClient) Delete(_ context.Context, key string) error {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	delete(c.s.data, key)
+	return nil
+}
+
+func (c *memClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
+	for _, op := range ops {
+		switch op.Type {
+		case storage.Get:
+			op.Value, _ = c.Get(ctx, op.Key)
+		case storage.Set:
+			_ = c.Set(ctx, op.Key, op.Value)
+		case storage.Delete:
+			_ = c.Delete(ctx, op.Key)
+		}
+	}
+	return nil
+}
+
+func (c *memClient) Close(context.Context) error { return nil }
+
+type host struct {
+	component.Host
+	ext map[component.ID]component.Component
+}
+
+func (h host) GetExtensions() map[component.ID]component.Component { return h.ext }
+
+func logs(service string, levels []plog.SeverityNumber, messages ...string) plog.Logs {
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr("service.name", service)
+	lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
+	for i, m := range messages {
+		r := lrs.AppendEmpty()
+		r.Body().SetStr(m)
+		if levels != nil {
+			r.SetSeverityNumber(levels[i])
+		}
+	}
+	return ld
+}
+
+func startProcessor(t *testing.T, cfg *Config, h component.Host) (processor.Logs, *consumertest.LogsSink) {
+	t.Helper()
+	sink := new(consumertest.LogsSink)
+	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, sink)
+	require.NoError(t, err)
+	require.NoError(t, p.Start(context.Background(), h))
+	return p, sink
+}
+
+func annotations(ld plog.Logs) (ids, templates []string) {
+	lrs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	for i := 0; i < lrs.Len(); i++ {
+		id, _ := lrs.At(i).Attributes().Get(AttrPatternID)
+		tpl, _ := lrs.At(i).Attributes().Get(AttrPatternTemplate)
+		ids, templates = append(ids, id.Str()), append(templates, tpl.Str())
+	}
+	return ids, templates
+}
+
+func TestAnnotatesRecords(t *testing.T) {
+	p, sink := startProcessor(t, createDefaultConfig().(*Config), componenttest.NewNopHost())
+	defer func() { require.NoError(t, p.Shutdown(context.Background())) }()
+	require.NoError(t, p.ConsumeLogs(context.Background(), logs("api", nil,
+		"Payment 1234 declined: insufficient funds",
+		"Payment 98 declined: insufficient funds",
+		"Disk usage at 93% on volume /data1")))
+	ids, templates := annotations(sink.AllLogs()[0])
+	assert.Equal(t, ids[0], ids[1])
+	assert.NotEqual(t, ids[0], ids[2])
+	assert.Equal(t, "Payment <*> declined: insufficient funds", templates[1])
+}
+
+func TestLevelsLimitMining(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Levels = []string{"error", "CRITICAL"}
+	p, sink := startProcessor(t, cfg, componenttest.NewNopHost())
+	defer func() { require.NoError(t, p.Shutdown(context.Background())) }()
+	require.NoError(t, p.ConsumeLogs(context.Background(), logs("api",
+		[]plog.SeverityNumber{plog.SeverityNumberInfo, plog.SeverityNumberError}, "user 1 logged in", "query 7 failed")))
+	ids, _ := annotations(sink.AllLogs()[0])
+	assert.Empty(t, ids[0])
+	assert.NotEmpty(t, ids[1])
+}
+
+func TestIDsSurviveRestart(t *testing.T) {
+	store := &memStorage{data: map[string][]byte{}}
+	id := component.MustNewID("file_storage")
+	h := host{Host: componenttest.NewNopHost(), ext: map[component.ID]component.Component{id: store}}
+	cfg := createDefaultConfig().(*Config)
+	cfg.Storage = &id
+
+	p, sink := startProcessor(t, cfg, h)
+	require.NoError(t, p.ConsumeLogs(context.Background(), logs("api", nil, "user 1 logged in from alpha", "user 2 logged in from beta")))
+	require.NoError(t, p.Shutdown(context.Background()))
+	before, _ := annotations(sink.AllLogs()[0])
+
+	p, sink = startProcessor(t, cfg, h)
+	defer func() { require.NoError(t, p.Shutdown(context.Background())) }()
+	require.NoError(t, p.ConsumeLogs(context.Background(), logs("api", nil, "user 3 logged in from gamma")))
+	after, templates := annotations(sink.AllLogs()[0])
+	assert.Equal(t, before[0], after[0], "the generalised pattern keeps its id across a restart")
+	assert.Equal(t, "user <*> logged in from <*>", templates[0])
+}
+
+func TestGroupBySeparatesSpaces(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.GroupBy = "service.name"
+	p, sink := startProcessor(t, cfg, componenttest.NewNopHost())
+	defer func() { require.NoError(t, p.Shutdown(context.Background())) }()
+	require.NoError(t, p.ConsumeLogs(context.Background(), logs("a", nil, "job 1 done", "job 2 done")))
+	require.NoError(t, p.ConsumeLogs(context.Background(), logs("b", nil, "job 3 finished")))
+	a, _ := annotations(sink.AllLogs()[0])
+	b, templates := annotations(sink.AllLogs()[1])
+	assert.Equal(t, a[0], a[1])
+	assert.Equal(t, "job <*> finished", templates[0])
+	assert.NotEmpty(t, b[0])
+}
