@@ -22,6 +22,8 @@ type Store interface {
 	Write(ctx context.Context, ld plog.Logs) error
 	// Search runs one search request.
 	Search(ctx context.Context, req *logquery.Request) (*logquery.Result, error)
+	// Patterns aggregates matching records by pattern, most frequent first.
+	Patterns(ctx context.Context, req *logquery.PatternsRequest) ([]logquery.PatternSummary, error)
 	// Check reports whether the store can answer queries.
 	Check(ctx context.Context) error
 	// Stats returns the store's size.
@@ -147,6 +149,15 @@ func (s *logStore) Search(ctx context.Context, req *logquery.Request) (*logquery
 	}
 	defer release()
 	return engine.Search(ctx, req)
+}
+
+func (s *logStore) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([]logquery.PatternSummary, error) {
+	engine, release, err := s.running()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return engine.Patterns(ctx, req)
 }
 
 func (s *logStore) Check(ctx context.Context) error {

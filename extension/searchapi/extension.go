@@ -87,6 +87,7 @@ func (s *searchAPI) routes() http.Handler {
 	mux.HandleFunc("GET /logs/search", s.handleSearch)
 	// The seed's first version searched with a JSON body; it keeps working.
 	mux.HandleFunc("POST /logs/search", s.handleSearch)
+	mux.HandleFunc("GET /logs/patterns", s.handlePatterns)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mountsMu.RLock()
 		h := s.mounts[r.URL.Path]
@@ -107,7 +108,7 @@ func (s *searchAPI) routes() http.Handler {
 func (s *searchAPI) notFound(w http.ResponseWriter, r *http.Request) {
 	id := httpapi.CorrelationID(w, r)
 	switch r.URL.Path {
-	case "/", "/health", "/metrics":
+	case "/", "/health", "/metrics", "/logs/patterns":
 		w.Header().Set("Allow", "GET, HEAD")
 		httpapi.WriteError(w, http.StatusMethodNotAllowed, httpapi.CodeMethodNotAllowed, "", r.Method+" is not allowed on "+r.URL.Path, id)
 	case "/logs/ingest", "/logs/batch-ingest":

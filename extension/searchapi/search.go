@@ -48,6 +48,31 @@ func badParam(param, format string, args ...any) error {
 	return &paramError{param: param, msg: fmt.Sprintf(format, args...)}
 }
 
+// writeStoreError answers a store failure: 504 past the timeout, else 503.
+func (s *searchAPI) writeStoreError(w http.ResponseWriter, route, id string, err error, took time.Duration) {
+	status := http.StatusServiceUnavailable
+	msg := route + " failed: " + err.Error()
+	if errors.Is(err, context.DeadlineExceeded) {
+		status, msg = http.StatusGatewayTimeout, fmt.Sprintf("%s took longer than %s; narrow the time range or the query", route, s.cfg.SearchTimeout)
+	} else if errors.Is(err, logstore.ErrNotStarted) {
+		msg = "log store is not running"
+	}
+	s.stats.record(route, status, took)
+	s.settings.Logger.Warn("Store query failed", zap.String("route", route), zap.String("correlation_id", id), zap.Error(err))
+	httpapi.WriteUnavailable(w, status, time.Second, msg, id)
+}
+
+// writeParamError answers 400 naming the parameter.
+func (s *searchAPI) writeParamError(w http.ResponseWriter, route, id string, err error, took time.Duration) {
+	s.stats.record(route, http.StatusBadRequest, took)
+	var pe *paramError
+	if errors.As(err, &pe) {
+		httpapi.WriteError(w, http.StatusBadRequest, httpapi.CodeInvalidParameter, pe.param, err.Error(), id)
+		return
+	}
+	httpapi.WriteError(w, http.StatusBadRequest, httpapi.CodeInvalidParameter, "", err.Error(), id)
+}
+
 func (s *searchAPI) handleSearch(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := httpapi.CorrelationID(w, r)
@@ -62,29 +87,14 @@ func (s *searchAPI) handleSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	req, err := parseSearchRequest(params, start, s.cfg.MaxOffset)
 	if err != nil {
-		s.stats.record("search", http.StatusBadRequest, time.Since(start))
-		var pe *paramError
-		if errors.As(err, &pe) {
-			httpapi.WriteError(w, http.StatusBadRequest, httpapi.CodeInvalidParameter, pe.param, err.Error(), id)
-			return
-		}
-		httpapi.WriteError(w, http.StatusBadRequest, httpapi.CodeInvalidParameter, "", err.Error(), id)
+		s.writeParamError(w, "search", id, err, time.Since(start))
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SearchTimeout)
 	defer cancel()
 	res, err := s.store.Search(ctx, req)
 	if err != nil {
-		status := http.StatusServiceUnavailable
-		msg := "search failed: " + err.Error()
-		if errors.Is(err, context.DeadlineExceeded) {
-			status, msg = http.StatusGatewayTimeout, fmt.Sprintf("search took longer than %s; narrow the time range or the query", s.cfg.SearchTimeout)
-		} else if errors.Is(err, logstore.ErrNotStarted) {
-			msg = "log store is not running"
-		}
-		s.stats.record("search", status, time.Since(start))
-		s.settings.Logger.Warn("Search failed", zap.String("correlation_id", id), zap.Error(err))
-		httpapi.WriteUnavailable(w, status, time.Second, msg, id)
+		s.writeStoreError(w, "search", id, err, time.Since(start))
 		return
 	}
 	resp := searchResponse{

@@ -47,3 +47,22 @@ type Result struct {
 	// Next continues after this page; nil when the page is the last.
 	Next *Cursor
 }
+
+// PatternsRequest asks for the most frequent patterns among the records a
+// filter selects in a time range.
+type PatternsRequest struct {
+	Filter     Node
+	Start, End time.Time
+	Limit      int
+}
+
+// PatternSummary is one pattern with its counts, in the API's shape.
+type PatternSummary struct {
+	Pattern   string    `json:"pattern"`
+	PatternID string    `json:"pattern_id"`
+	Count     uint64    `json:"count"`
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
+	Services  []string  `json:"services"`
+	Sample    string    `json:"sample"`
+}

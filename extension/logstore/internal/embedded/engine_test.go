@@ -193,3 +193,46 @@ func TestRecordsOutsideRetentionAreCounted(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, AddResult{}, res)
 }
+
+func TestPatternsAggregation(t *testing.T) {
+	e := openTestEngine(t, t.TempDir())
+	defer e.Close()
+	now := time.Now().UTC().Add(-time.Minute)
+	add := func(service, id, template, msg string, level plog.SeverityNumber, ts time.Time) {
+		ld := plog.NewLogs()
+		rl := ld.ResourceLogs().AppendEmpty()
+		rl.Resource().Attributes().PutStr("service.name", service)
+		rl.Resource().Attributes().PutStr("host.name", "h")
+		r := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+		r.SetTimestamp(pcommon.NewTimestampFromTime(ts))
+		r.SetSeverityNumber(level)
+		r.Body().SetStr(msg)
+		r.Attributes().PutStr(AttrPatternID, id)
+		r.Attributes().PutStr(AttrPatternTemplate, template)
+		_, err := e.AddLogs(ld)
+		require.NoError(t, err)
+	}
+	add("api", "p1", "Payment <*> declined", "Payment 1 declined", plog.SeverityNumberError, now.Add(-3*time.Second))
+	add("billing", "p1", "Payment <*> declined", "Payment 2 declined", plog.SeverityNumberError, now.Add(-2*time.Second))
+	add("api", "p1", "Payment <*> declined: <*>", "Payment 3 declined: no funds", plog.SeverityNumberError, now)
+	add("api", "p2", "Disk full on <*>", "Disk full on /data", plog.SeverityNumberFatal, now)
+	add("api", "p3", "User <*> logged in", "User 9 logged in", plog.SeverityNumberInfo, now)
+	require.NoError(t, e.WaitDurable(context.Background()))
+
+	errors := logquery.OrOf(&logquery.Term{Field: "level", Value: "ERROR"}, &logquery.Term{Field: "level", Value: "CRITICAL"})
+	got, err := e.Patterns(context.Background(), &logquery.PatternsRequest{Filter: errors, Start: now.Add(-time.Hour), Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, "p1", got[0].PatternID)
+	assert.EqualValues(t, 3, got[0].Count)
+	assert.Equal(t, "Payment <*> declined: <*>", got[0].Pattern, "the newest template text")
+	assert.Equal(t, "Payment 3 declined: no funds", got[0].Sample)
+	assert.Equal(t, []string{"api", "billing"}, got[0].Services)
+	assert.True(t, got[0].FirstSeen.Equal(now.Add(-3*time.Second).Truncate(time.Nanosecond)), "%s", got[0].FirstSeen)
+	assert.True(t, got[0].LastSeen.Equal(now), "%s", got[0].LastSeen)
+	assert.Equal(t, "p2", got[1].PatternID)
+
+	got, err = e.Patterns(context.Background(), &logquery.PatternsRequest{Filter: logquery.MatchAll{}, Limit: 1})
+	require.NoError(t, err)
+	assert.Len(t, got, 1)
+}

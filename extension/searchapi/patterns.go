@@ -1,0 +1,103 @@
+package searchapi // import "github.com/paylog/paylog/extension/searchapi"
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paylog/paylog/internal/httpapi"
+	"github.com/paylog/paylog/internal/logquery"
+)
+
+const (
+	defaultPatternHours = 24
+	maxPatternHours     = 24 * 366
+	defaultPatternLimit = 50
+)
+
+// defaultPatternLevels are the levels /logs/patterns counts unless told otherwise.
+var defaultPatternLevels = []string{"ERROR", "CRITICAL"}
+
+// handlePatterns serves GET /logs/patterns: the most frequent patterns of
+// the last hours, as the seed's ErrorPattern list plus ids, sample and services.
+func (s *searchAPI) handlePatterns(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := httpapi.CorrelationID(w, r)
+	req, err := parsePatternsRequest(r.URL.Query(), start)
+	if err != nil {
+		s.writeParamError(w, "patterns", id, err, time.Since(start))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SearchTimeout)
+	defer cancel()
+	patterns, err := s.store.Patterns(ctx, req)
+	if err != nil {
+		s.writeStoreError(w, "patterns", id, err, time.Since(start))
+		return
+	}
+	if patterns == nil {
+		patterns = []logquery.PatternSummary{}
+	}
+	s.stats.record("patterns", http.StatusOK, time.Since(start))
+	httpapi.WriteJSON(w, http.StatusOK, patterns)
+}
+
+func parsePatternsRequest(q url.Values, now time.Time) (*logquery.PatternsRequest, error) {
+	for name, values := range q {
+		if len(values) > 1 && name != "level" {
+			return nil, badParam(name, "given more than once")
+		}
+	}
+	hours := defaultPatternHours
+	if v := q.Get("hours"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPatternHours {
+			return nil, badParam("hours", "must be a whole number from 1 to %d", maxPatternHours)
+		}
+		hours = n
+	}
+	limit := defaultPatternLimit
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxLimit {
+			return nil, badParam("limit", "must be a whole number from 1 to %d", maxLimit)
+		}
+		limit = n
+	}
+	expr, err := logquery.Parse(q.Get("query"))
+	if err != nil {
+		return nil, badParam("query", "%s", err.Error())
+	}
+	filters := []logquery.Node{expr}
+
+	levels := defaultPatternLevels
+	if given := q["level"]; len(given) > 0 {
+		levels = strings.Split(strings.Join(given, ","), ",")
+	}
+	var alternatives []logquery.Node
+	for _, l := range levels {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
+		level, ok := logquery.NormalizeLevel(l)
+		if !ok {
+			return nil, badParam("level", "%q is not a level (use DEBUG, INFO, WARNING, ERROR or CRITICAL, or a comma list)", l)
+		}
+		alternatives = append(alternatives, &logquery.Term{Field: logquery.FieldLevel, Value: level})
+	}
+	if len(alternatives) > 0 {
+		filters = append(filters, logquery.OrOf(alternatives...))
+	}
+	if v := q.Get("service"); v != "" {
+		filters = append(filters, &logquery.Term{Field: logquery.FieldService, Value: v})
+	}
+	return &logquery.PatternsRequest{
+		Filter: logquery.AndOf(filters...),
+		Start:  now.Add(-time.Duration(hours) * time.Hour),
+		End:    now,
+		Limit:  limit,
+	}, nil
+}
