@@ -5,7 +5,7 @@ OCB_VERSION := v0.158.0
 OCB         := $(shell $(GO) env GOPATH)/bin/builder
 CONFIG      ?= collector-config.yaml
 
-.PHONY: build run test test-short bench generate lint clean
+.PHONY: build run test test-short bench eval generate lint clean
 
 ## build: compile the collector into bin/otelcol-paylog
 build:
@@ -26,6 +26,10 @@ test-short:
 ## bench: the ingest benchmark against the built binary (see README)
 bench: build
 	PAYLOG_BINARY=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench BenchmarkIngest -benchtime 200000x -count 5 ./test/e2e/
+
+## eval: pattern-mining accuracy on the Loghub-2k dev set beside the repository
+eval:
+	scripts/eval-loghub.sh
 
 ## generate: regenerate cmd/otelcol-paylog with OCB and internal/metadata with mdatagen
 generate:
