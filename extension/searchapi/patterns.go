@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/paylog/paylog/internal/httpapi"
@@ -75,22 +74,13 @@ func parsePatternsRequest(q url.Values, now time.Time) (*logquery.PatternsReques
 
 	levels := defaultPatternLevels
 	if given := q["level"]; len(given) > 0 {
-		levels = strings.Split(strings.Join(given, ","), ",")
+		levels = given
 	}
-	var alternatives []logquery.Node
-	for _, l := range levels {
-		if l = strings.TrimSpace(l); l == "" {
-			continue
-		}
-		level, ok := logquery.NormalizeLevel(l)
-		if !ok {
-			return nil, badParam("level", "%q is not a level (use DEBUG, INFO, WARNING, ERROR or CRITICAL, or a comma list)", l)
-		}
-		alternatives = append(alternatives, &logquery.Term{Field: logquery.FieldLevel, Value: level})
+	levelNode, err := levelFilter(levels)
+	if err != nil {
+		return nil, err
 	}
-	if len(alternatives) > 0 {
-		filters = append(filters, logquery.OrOf(alternatives...))
-	}
+	filters = append(filters, levelNode)
 	if v := q.Get("service"); v != "" {
 		filters = append(filters, &logquery.Term{Field: logquery.FieldService, Value: v})
 	}

@@ -136,21 +136,11 @@ func parseSearchRequest(q url.Values, now time.Time, maxOffset int) (*logquery.R
 	filters := []logquery.Node{expr}
 
 	if levels := q["level"]; len(levels) > 0 {
-		var alternatives []logquery.Node
-		for _, l := range strings.Split(strings.Join(levels, ","), ",") {
-			l = strings.TrimSpace(l)
-			if l == "" {
-				continue
-			}
-			level, ok := logquery.NormalizeLevel(l)
-			if !ok {
-				return nil, badParam("level", "%q is not a level (use DEBUG, INFO, WARNING, ERROR or CRITICAL, or a comma list)", l)
-			}
-			alternatives = append(alternatives, &logquery.Term{Field: logquery.FieldLevel, Value: level})
+		filter, err := levelFilter(levels)
+		if err != nil {
+			return nil, err
 		}
-		if len(alternatives) > 0 {
-			filters = append(filters, logquery.OrOf(alternatives...))
-		}
+		filters = append(filters, filter)
 	}
 	for _, field := range []string{logquery.FieldService, logquery.FieldSource} {
 		if v := q.Get(field); v != "" {
@@ -249,6 +239,26 @@ func searchParamsFromJSON(r *http.Request) (url.Values, error) {
 		}
 	}
 	return params, nil
+}
+
+// levelFilter turns level parameters (each one level or a comma list) into
+// one alternative of level terms; nil when they name no level.
+func levelFilter(values []string) (logquery.Node, error) {
+	var alternatives []logquery.Node
+	for _, l := range strings.Split(strings.Join(values, ","), ",") {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
+		level, ok := logquery.NormalizeLevel(l)
+		if !ok {
+			return nil, badParam("level", "%q is not a level (use DEBUG, INFO, WARNING, ERROR or CRITICAL, or a comma list)", l)
+		}
+		alternatives = append(alternatives, &logquery.Term{Field: logquery.FieldLevel, Value: level})
+	}
+	if len(alternatives) == 0 {
+		return nil, nil
+	}
+	return logquery.OrOf(alternatives...), nil
 }
 
 func isHex(s string, n int) bool {
