@@ -25,7 +25,7 @@ test-short:
 
 ## bench: the ingest benchmark against the built binary (see README)
 bench: build
-	PAYLOG_BINARY=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench BenchmarkIngest -benchtime 200000x -count 5 ./test/e2e/
+	PAYLOG_BINARY=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench 'BenchmarkIngest$$' -benchtime 500000x -count 5 -timeout 30m ./test/e2e/
 
 ## eval: pattern-mining accuracy on the Loghub-2k dev set beside the repository
 eval:
