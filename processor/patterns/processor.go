@@ -219,8 +219,11 @@ func (p *patternsProcessor) annotate(m *miner.Miner, r plog.LogRecord) {
 		message = truncateUTF8(message, p.cfg.MaxMessageBytes)
 	}
 	match := m.Add(message)
-	r.Attributes().PutStr(AttrPatternID, match.ID)
-	r.Attributes().PutStr(AttrPatternTemplate, match.Template)
+	attrs := r.Attributes()
+	// One growth for both attributes instead of up to two.
+	attrs.EnsureCapacity(attrs.Len() + 2)
+	attrs.PutStr(AttrPatternID, match.ID)
+	attrs.PutStr(AttrPatternTemplate, match.Template)
 }
 
 func truncateUTF8(s string, n int) string {
