@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Config tunes a Miner; the zero value of a field means its default.
@@ -88,7 +89,7 @@ type Miner struct {
 	byID      map[string]*cluster
 	tick      uint64
 	evicted   uint64
-	truncated uint64
+	truncated atomic.Uint64
 }
 
 // New returns a Miner with cfg (zero fields take defaults).
@@ -101,6 +102,27 @@ func (m *Miner) Add(message string) Match {
 	tokens := m.tokenize(message)
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.addLocked(tokens)
+}
+
+// AddBatch mines messages in order and returns their clusters. It
+// tokenizes outside the lock and takes the lock once, so concurrent callers
+// (receivers calling from every request) do not hand the lock over per message.
+func (m *Miner) AddBatch(messages []string) []Match {
+	tokenized := make([][]string, len(messages))
+	for i, msg := range messages {
+		tokenized[i] = m.tokenize(msg)
+	}
+	matches := make([]Match, len(messages))
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, tokens := range tokenized {
+		matches[i] = m.addLocked(tokens)
+	}
+	return matches
+}
+
+func (m *Miner) addLocked(tokens []string) Match {
 	m.tick++
 	c := m.bestOf(m.candidateLeaves(tokens), tokens)
 	if c == nil {
@@ -128,16 +150,14 @@ func (m *Miner) Template(id string) (string, bool) {
 func (m *Miner) Stats() Stats {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return Stats{Clusters: len(m.byID), Evicted: m.evicted, Truncated: m.truncated}
+	return Stats{Clusters: len(m.byID), Evicted: m.evicted, Truncated: m.truncated.Load()}
 }
 
 func (m *Miner) tokenize(message string) []string {
 	fields := collapseMeasures(collapseDates(strings.Fields(message)))
 	if len(fields) > m.cfg.MaxTokens {
 		fields = append(fields[:m.cfg.MaxTokens-1], Wildcard)
-		m.mu.Lock()
-		m.truncated++
-		m.mu.Unlock()
+		m.truncated.Add(1)
 	}
 	for i, f := range fields {
 		fields[i] = maskToken(f)

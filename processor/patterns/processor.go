@@ -195,35 +195,42 @@ func (p *patternsProcessor) processLogs(_ context.Context, ld plog.Logs) (plog.L
 		m := p.minerFor(group)
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
-			lrs := sls.At(j).LogRecords()
-			for k := 0; k < lrs.Len(); k++ {
-				p.annotate(m, lrs.At(k))
-			}
+			p.annotate(m, sls.At(j).LogRecords())
 		}
 	}
 	return ld, nil
 }
 
-func (p *patternsProcessor) annotate(m *miner.Miner, r plog.LogRecord) {
-	if p.levels != nil && !p.levels[logquery.LevelFromSeverity(int32(r.SeverityNumber()), r.SeverityText())] {
-		return
+// annotate mines the records of one scope in one batch and sets their
+// pattern attributes.
+func (p *patternsProcessor) annotate(m *miner.Miner, lrs plog.LogRecordSlice) {
+	messages := make([]string, 0, lrs.Len())
+	indexes := make([]int, 0, lrs.Len())
+	for k := 0; k < lrs.Len(); k++ {
+		r := lrs.At(k)
+		if p.levels != nil && !p.levels[logquery.LevelFromSeverity(int32(r.SeverityNumber()), r.SeverityText())] {
+			continue
+		}
+		body := r.Body()
+		var message string
+		if body.Type() == pcommon.ValueTypeStr {
+			message = body.Str()
+		} else {
+			message = body.AsString()
+		}
+		if len(message) > p.cfg.MaxMessageBytes {
+			message = truncateUTF8(message, p.cfg.MaxMessageBytes)
+		}
+		messages = append(messages, message)
+		indexes = append(indexes, k)
 	}
-	body := r.Body()
-	var message string
-	if body.Type() == pcommon.ValueTypeStr {
-		message = body.Str()
-	} else {
-		message = body.AsString()
+	for i, match := range m.AddBatch(messages) {
+		attrs := lrs.At(indexes[i]).Attributes()
+		// One growth for both attributes instead of up to two.
+		attrs.EnsureCapacity(attrs.Len() + 2)
+		attrs.PutStr(AttrPatternID, match.ID)
+		attrs.PutStr(AttrPatternTemplate, match.Template)
 	}
-	if len(message) > p.cfg.MaxMessageBytes {
-		message = truncateUTF8(message, p.cfg.MaxMessageBytes)
-	}
-	match := m.Add(message)
-	attrs := r.Attributes()
-	// One growth for both attributes instead of up to two.
-	attrs.EnsureCapacity(attrs.Len() + 2)
-	attrs.PutStr(AttrPatternID, match.ID)
-	attrs.PutStr(AttrPatternTemplate, match.Template)
 }
 
 func truncateUTF8(s string, n int) string {
