@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -267,8 +266,4 @@ func (c *collector) storedRows(t testing.TB) int {
 	}
 	t.Fatalf("no paylog_store_rows in /metrics:\n%s", raw)
 	return 0
-}
-
-func withTimeout(d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), d)
 }
