@@ -29,7 +29,10 @@ func createDefaultConfig() component.Config {
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
-	p := newPatternsProcessor(cfg.(*Config), set)
+	p, err := newPatternsProcessor(cfg.(*Config), set)
+	if err != nil {
+		return nil, err
+	}
 	return processorhelper.NewLogs(ctx, set, cfg, next, p.processLogs,
 		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
 		processorhelper.WithStart(p.start),

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -14,10 +15,12 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
 	"github.com/paylog/paylog/internal/logquery"
 	"github.com/paylog/paylog/internal/miner"
+	"github.com/paylog/paylog/processor/patterns/internal/metadata"
 )
 
 // Attributes the processor sets on every mined record.
@@ -44,10 +47,30 @@ type patternsProcessor struct {
 	client storage.Client
 	cancel context.CancelFunc
 	done   chan struct{}
+
+	telemetry *metadata.TelemetryBuilder
+	// cutMessages counts messages longer than max_message_bytes.
+	cutMessages atomic.Int64
 }
 
-func newPatternsProcessor(cfg *Config, set processor.Settings) *patternsProcessor {
+func newPatternsProcessor(cfg *Config, set processor.Settings) (*patternsProcessor, error) {
 	p := &patternsProcessor{cfg: cfg, logger: set.Logger, id: set.ID, miners: map[string]*miner.Miner{}}
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	p.telemetry = tb
+	err = errors.Join(
+		tb.RegisterProcessorPatternsActiveCallback(p.observe(func(s miner.Stats) int64 { return int64(s.Clusters) })),
+		tb.RegisterProcessorPatternsEvictedCallback(p.observe(func(s miner.Stats) int64 { return int64(s.Evicted) })),
+		tb.RegisterProcessorPatternsTruncatedMessagesCallback(func(_ context.Context, o metric.Int64Observer) error {
+			o.Observe(p.sumStats(func(s miner.Stats) int64 { return int64(s.Truncated) }) + p.cutMessages.Load())
+			return nil
+		}),
+	)
+	if err != nil {
+		return nil, err
+	}
 	if len(cfg.Levels) > 0 {
 		p.levels = map[string]bool{}
 		for _, l := range cfg.Levels {
@@ -55,7 +78,29 @@ func newPatternsProcessor(cfg *Config, set processor.Settings) *patternsProcesso
 			p.levels[level] = true
 		}
 	}
-	return p
+	return p, nil
+}
+
+// sumStats adds one miner statistic over every pattern space.
+func (p *patternsProcessor) sumStats(stat func(miner.Stats) int64) int64 {
+	p.mu.Lock()
+	miners := make([]*miner.Miner, 0, len(p.miners))
+	for _, m := range p.miners {
+		miners = append(miners, m)
+	}
+	p.mu.Unlock()
+	var total int64
+	for _, m := range miners {
+		total += stat(m.Stats())
+	}
+	return total
+}
+
+func (p *patternsProcessor) observe(stat func(miner.Stats) int64) metric.Int64Callback {
+	return func(_ context.Context, o metric.Int64Observer) error {
+		o.Observe(p.sumStats(stat))
+		return nil
+	}
 }
 
 func (p *patternsProcessor) minerConfig() miner.Config {
@@ -168,6 +213,7 @@ func (p *patternsProcessor) saveLoop(ctx context.Context) {
 
 // shutdown saves the patterns and closes the storage client; safe without start.
 func (p *patternsProcessor) shutdown(ctx context.Context) error {
+	p.telemetry.Shutdown()
 	if p.cancel != nil {
 		p.cancel()
 		<-p.done
@@ -220,6 +266,7 @@ func (p *patternsProcessor) annotate(m *miner.Miner, lrs plog.LogRecordSlice) {
 		}
 		if len(message) > p.cfg.MaxMessageBytes {
 			message = truncateUTF8(message, p.cfg.MaxMessageBytes)
+			p.cutMessages.Add(1)
 		}
 		messages = append(messages, message)
 		indexes = append(indexes, k)

@@ -34,7 +34,10 @@ func benchBatch(n int) plog.Logs {
 // BenchmarkProcessLogs measures the processor per record on batches of
 // 1,000 records, as the ingest benchmark sends them.
 func BenchmarkProcessLogs(b *testing.B) {
-	p := newPatternsProcessor(createDefaultConfig().(*Config), processortest.NewNopSettings(metadata.Type))
+	p, err := newPatternsProcessor(createDefaultConfig().(*Config), processortest.NewNopSettings(metadata.Type))
+	if err != nil {
+		b.Fatal(err)
+	}
 	if err := p.start(context.Background(), componenttest.NewNopHost()); err != nil {
 		b.Fatal(err)
 	}
@@ -55,7 +58,10 @@ func BenchmarkProcessLogs(b *testing.B) {
 // BenchmarkProcessLogsParallel is BenchmarkProcessLogs from concurrent
 // callers, as receivers call the processor from every request's goroutine.
 func BenchmarkProcessLogsParallel(b *testing.B) {
-	p := newPatternsProcessor(createDefaultConfig().(*Config), processortest.NewNopSettings(metadata.Type))
+	p, err := newPatternsProcessor(createDefaultConfig().(*Config), processortest.NewNopSettings(metadata.Type))
+	if err != nil {
+		b.Fatal(err)
+	}
 	if err := p.start(context.Background(), componenttest.NewNopHost()); err != nil {
 		b.Fatal(err)
 	}

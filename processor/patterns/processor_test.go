@@ -14,8 +14,11 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/paylog/paylog/processor/patterns/internal/metadata"
+	"github.com/paylog/paylog/processor/patterns/internal/metadatatest"
 )
 
 // memStorage is a storage extension keeping one client's data in memory,
@@ -167,4 +170,23 @@ func TestGroupBySeparatesSpaces(t *testing.T) {
 	assert.Equal(t, a[0], a[1])
 	assert.Equal(t, "job <*> finished", templates[0])
 	assert.NotEmpty(t, b[0])
+}
+
+func TestTelemetryCountsPatternsEvictionsAndTruncations(t *testing.T) {
+	tt := componenttest.NewTelemetry()
+	defer func() { require.NoError(t, tt.Shutdown(context.Background())) }()
+	cfg := createDefaultConfig().(*Config)
+	cfg.MaxPatterns = 2
+	cfg.MaxMessageBytes = 20
+	p, err := NewFactory().CreateLogs(context.Background(), metadatatest.NewSettings(tt), cfg, new(consumertest.LogsSink))
+	require.NoError(t, err)
+	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+	defer func() { require.NoError(t, p.Shutdown(context.Background())) }()
+	require.NoError(t, p.ConsumeLogs(context.Background(), logs("api", nil,
+		"alpha happened", "beta happened now", "gamma happened here too",
+		"a message that is longer than twenty bytes")))
+
+	metadatatest.AssertEqualProcessorPatternsActive(t, tt, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualProcessorPatternsEvicted(t, tt, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualProcessorPatternsTruncatedMessages(t, tt, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
 }
