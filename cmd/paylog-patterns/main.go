@@ -22,6 +22,7 @@ func main() {
 	flag.IntVar(&cfg.Depth, "depth", 0, "leading tokens that route a line (default 2)")
 	flag.IntVar(&cfg.MaxClusters, "max-patterns", 0, "patterns kept in memory (default 20000)")
 	flag.IntVar(&cfg.MaxTokens, "max-tokens", 0, "tokens per line (default 128)")
+	flag.IntVar(&cfg.MaxMessageBytes, "max-message-bytes", 0, "bytes of a line that are mined (default 4096)")
 	final := flag.Bool("final", true, "print each line's pattern as it reads at the end of the input (false: as it read when the line arrived)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: %s [flags] [file]\n", os.Args[0])

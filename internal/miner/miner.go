@@ -9,8 +9,8 @@
 // most similar cluster takes the message when enough of its constant tokens
 // agree, and the positions that disagree become wildcards. A cluster keeps
 // its id when its template generalises. Memory is bounded: at most
-// MaxClusters clusters (the least recently matched is evicted) and MaxTokens
-// tokens per message.
+// MaxClusters clusters (the least recently matched is evicted), MaxTokens
+// tokens and MaxMessageBytes bytes per message.
 //
 // A Miner is safe for concurrent use.
 package miner
@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 )
 
 // Config tunes a Miner; the zero value of a field means its default.
@@ -36,6 +37,8 @@ type Config struct {
 	// MaxTokens bounds the tokens of one message; the rest is one wildcard.
 	// Default 128.
 	MaxTokens int
+	// MaxMessageBytes bounds the part of a message that is mined. Default 4096.
+	MaxMessageBytes int
 }
 
 func (c Config) withDefaults() Config {
@@ -51,6 +54,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxTokens <= 0 {
 		c.MaxTokens = 128
 	}
+	if c.MaxMessageBytes <= 0 {
+		c.MaxMessageBytes = 4096
+	}
 	return c
 }
 
@@ -62,8 +68,9 @@ type Match struct {
 
 // Stats counts what the miner did.
 type Stats struct {
-	Clusters  int
-	Evicted   uint64
+	Clusters int
+	Evicted  uint64
+	// Truncated counts messages mined only in part (MaxMessageBytes, MaxTokens).
 	Truncated uint64
 }
 
@@ -154,9 +161,20 @@ func (m *Miner) Stats() Stats {
 }
 
 func (m *Miner) tokenize(message string) []string {
+	cut := false
+	if len(message) > m.cfg.MaxMessageBytes {
+		n := m.cfg.MaxMessageBytes
+		for n > 0 && !utf8.RuneStart(message[n]) {
+			n--
+		}
+		message, cut = message[:n], true
+	}
 	fields := collapseMeasures(collapseDates(strings.Fields(message)))
 	if len(fields) > m.cfg.MaxTokens {
 		fields = append(fields[:m.cfg.MaxTokens-1], Wildcard)
+		cut = true
+	}
+	if cut {
 		m.truncated.Add(1)
 	}
 	for i, f := range fields {

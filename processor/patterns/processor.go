@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
@@ -49,8 +47,6 @@ type patternsProcessor struct {
 	done   chan struct{}
 
 	telemetry *metadata.TelemetryBuilder
-	// cutMessages counts messages longer than max_message_bytes.
-	cutMessages atomic.Int64
 }
 
 func newPatternsProcessor(cfg *Config, set processor.Settings) (*patternsProcessor, error) {
@@ -63,10 +59,7 @@ func newPatternsProcessor(cfg *Config, set processor.Settings) (*patternsProcess
 	err = errors.Join(
 		tb.RegisterProcessorPatternsActiveCallback(p.observe(func(s miner.Stats) int64 { return int64(s.Clusters) })),
 		tb.RegisterProcessorPatternsEvictedCallback(p.observe(func(s miner.Stats) int64 { return int64(s.Evicted) })),
-		tb.RegisterProcessorPatternsTruncatedMessagesCallback(func(_ context.Context, o metric.Int64Observer) error {
-			o.Observe(p.sumStats(func(s miner.Stats) int64 { return int64(s.Truncated) }) + p.cutMessages.Load())
-			return nil
-		}),
+		tb.RegisterProcessorPatternsTruncatedMessagesCallback(p.observe(func(s miner.Stats) int64 { return int64(s.Truncated) })),
 	)
 	if err != nil {
 		return nil, err
@@ -104,7 +97,7 @@ func (p *patternsProcessor) observe(stat func(miner.Stats) int64) metric.Int64Ca
 }
 
 func (p *patternsProcessor) minerConfig() miner.Config {
-	return miner.Config{Similarity: p.cfg.Similarity, MaxClusters: p.cfg.MaxPatterns, MaxTokens: p.cfg.MaxTokens}
+	return miner.Config{Similarity: p.cfg.Similarity, MaxClusters: p.cfg.MaxPatterns, MaxTokens: p.cfg.MaxTokens, MaxMessageBytes: p.cfg.MaxMessageBytes}
 }
 
 // minerFor returns the miner of a pattern space, creating it when new.
@@ -264,10 +257,6 @@ func (p *patternsProcessor) annotate(m *miner.Miner, lrs plog.LogRecordSlice) {
 		} else {
 			message = body.AsString()
 		}
-		if len(message) > p.cfg.MaxMessageBytes {
-			message = truncateUTF8(message, p.cfg.MaxMessageBytes)
-			p.cutMessages.Add(1)
-		}
 		messages = append(messages, message)
 		indexes = append(indexes, k)
 	}
@@ -278,11 +267,4 @@ func (p *patternsProcessor) annotate(m *miner.Miner, lrs plog.LogRecordSlice) {
 		attrs.PutStr(AttrPatternID, match.ID)
 		attrs.PutStr(AttrPatternTemplate, match.Template)
 	}
-}
-
-func truncateUTF8(s string, n int) string {
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
