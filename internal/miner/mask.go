@@ -21,11 +21,11 @@ func maskToken(tok string) string {
 	for start < end && strings.IndexByte(`([{<'"`, tok[start]) >= 0 {
 		start++
 	}
-	for end > start && strings.IndexByte(`,;:)]}>'".`, tok[end-1]) >= 0 {
+	for end > start && strings.IndexByte(`,;:()]}>'".`, tok[end-1]) >= 0 {
 		end--
 	}
 	core := tok[start:end]
-	if !hasDigit(core) || isNamedWord(core) {
+	if !hasDigit(core) || isNamedWord(core) || isIdentifier(core) {
 		return tok
 	}
 	return tok[:start] + maskCore(core) + tok[end:]
@@ -201,4 +201,28 @@ func isNumber(s string) bool {
 		}
 	}
 	return digits > 0
+}
+
+// isIdentifier reports names whose digits sit inside words — jk2_init,
+// BIOS-e820, mod_log4j — rather than values: no part between _ - . separators
+// starts with a digit. rdd_2_4, blk_-123 and core.114 have parts that do.
+func isIdentifier(s string) bool {
+	partStart := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if partStart {
+				return false
+			}
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+		case c == '_' || c == '-' || c == '.':
+			partStart = true
+			continue
+		default:
+			return false
+		}
+		partStart = false
+	}
+	return true
 }
