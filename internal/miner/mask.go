@@ -25,7 +25,7 @@ func maskToken(tok string) string {
 		end--
 	}
 	core := tok[start:end]
-	if !hasDigit(core) || isNamedWord(core) || isIdentifier(core) {
+	if !hasDigit(core) || isNamedWord(core) || isIdentifier(core) || isProtocol(core) {
 		return tok
 	}
 	return tok[:start] + maskCore(core) + tok[end:]
@@ -225,4 +225,20 @@ func isIdentifier(s string) bool {
 		partStart = false
 	}
 	return true
+}
+
+// isProtocol reports a protocol and its version: HTTP/1.1, SSH-2.0, TLSv1.2.
+func isProtocol(s string) bool {
+	i := 0
+	for i < len(s) && (s[i]|0x20 >= 'a' && s[i]|0x20 <= 'z') {
+		i++
+	}
+	if i < 2 || i == len(s) {
+		return false
+	}
+	if s[i] == '/' || s[i] == '-' {
+		i++
+	}
+	version := s[i:]
+	return version != "" && len(version) <= 4 && version[0] >= '0' && version[0] <= '9' && isNumber(version)
 }
