@@ -207,6 +207,9 @@ func isNumber(s string) bool {
 // BIOS-e820, mod_log4j — rather than values: no part between _ - . separators
 // starts with a digit. rdd_2_4, blk_-123 and core.114 have parts that do.
 func isIdentifier(s string) bool {
+	if isHexID(s) {
+		return false
+	}
 	partStart := true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -241,4 +244,18 @@ func isProtocol(s string) bool {
 	}
 	version := s[i:]
 	return version != "" && len(version) <= 4 && version[0] >= '0' && version[0] <= '9' && isNumber(version)
+}
+
+// isHexID reports hex strings long enough to be ids or hashes (fa15892f64d4).
+func isHexID(s string) bool {
+	if len(s) < 6 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }

@@ -98,3 +98,11 @@ func TestSnapshotRestoreKeepsIDs(t *testing.T) {
 	assert.ErrorContains(t, restarted.Restore([]byte(`{"v":"pm0"}`)), "unknown pattern snapshot format")
 	assert.Error(t, restarted.Restore([]byte(`not json`)))
 }
+
+func TestHexIDsAreVariables(t *testing.T) {
+	m := New(Config{})
+	first := m.Add("Payment fa15892f64d4 authorized amount=12.50 currency=USD")
+	second := m.Add("Payment 77310 authorized amount=3.99 currency=USD")
+	assert.Equal(t, first.ID, second.ID)
+	assert.Equal(t, "Payment <*> authorized amount=<*> currency=USD", second.Template)
+}
