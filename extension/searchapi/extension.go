@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -27,12 +28,29 @@ type searchAPI struct {
 	mounts   map[string]http.Handler
 
 	stats requestStats
+
+	// ready is set once every pipeline has started (receivers included), so
+	// /health does not report healthy while ingest routes are still missing.
+	ready atomic.Bool
 }
 
 var (
-	_ extensioncapabilities.Dependent = (*searchAPI)(nil)
-	_ httpapi.Mounter                 = (*searchAPI)(nil)
+	_ extensioncapabilities.Dependent       = (*searchAPI)(nil)
+	_ extensioncapabilities.PipelineWatcher = (*searchAPI)(nil)
+	_ httpapi.Mounter                       = (*searchAPI)(nil)
 )
+
+// Ready is called by the collector once every pipeline has started.
+func (s *searchAPI) Ready() error {
+	s.ready.Store(true)
+	return nil
+}
+
+// NotReady is called when the collector begins shutting down.
+func (s *searchAPI) NotReady() error {
+	s.ready.Store(false)
+	return nil
+}
 
 func newSearchAPI(cfg *Config, set extension.Settings) *searchAPI {
 	return &searchAPI{cfg: cfg, settings: set, mounts: map[string]http.Handler{}}

@@ -50,7 +50,12 @@ func startWithStore(t *testing.T) (*searchAPI, string) {
 	api := newSearchAPI(cfg, extensiontest.NewNopSettings(metadata.Type))
 	require.NoError(t, api.Start(context.Background(), host))
 	t.Cleanup(func() { require.NoError(t, api.Shutdown(context.Background())) })
-	return api, "http://" + endpoint
+	base := "http://" + endpoint
+	status, body := get(t, base+"/health")
+	require.Equal(t, http.StatusServiceUnavailable, status, "unhealthy until the pipelines have started")
+	require.Equal(t, "not ready", body["checks"].(map[string]any)["pipelines"])
+	require.NoError(t, api.Ready())
+	return api, base
 }
 
 func get(t *testing.T, url string) (int, map[string]any) {

@@ -42,11 +42,16 @@ func (s *searchAPI) handleHealth(w http.ResponseWriter, r *http.Request) {
 		store.Status, store.Error = "failing", err.Error()
 		status, code = "unhealthy", http.StatusServiceUnavailable
 	}
+	pipelines := "ready"
+	if !s.ready.Load() {
+		// Starting (receivers not up yet) or shutting down.
+		pipelines, status, code = "not ready", "unhealthy", http.StatusServiceUnavailable
+	}
 	httpapi.WriteJSON(w, code, map[string]any{
 		"status":         status,
 		"timestamp":      time.Now().UTC(),
 		"uptime_seconds": int64(time.Since(s.started).Seconds()),
-		"checks":         map[string]any{"store": store},
+		"checks":         map[string]any{"store": store, "pipelines": pipelines},
 	})
 }
 
