@@ -23,8 +23,8 @@ import (
 
 // Attributes the processor sets on every mined record.
 const (
-	AttrPatternID       = "log.pattern.id"
-	AttrPatternTemplate = "log.pattern.template"
+	AttrPatternID       = logquery.AttrPatternID
+	AttrPatternTemplate = logquery.AttrPatternTemplate
 )
 
 // storageKey is where the miner state lives in the storage client.

@@ -21,7 +21,7 @@ import (
 const (
 	maxReportedErrors = 1000
 	maxMetadataDepth  = 8
-	attrCorrelationID = "correlation_id"
+	attrCorrelationID = logquery.AttrCorrelationID
 )
 
 // EntryError is one rejected field of one entry of a request.

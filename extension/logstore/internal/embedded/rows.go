@@ -34,9 +34,9 @@ const (
 	resourcePrefix     = "resource."
 
 	// Record attributes with a field of their own.
-	AttrCorrelationID   = "correlation_id"
-	AttrPatternID       = "log.pattern.id"
-	AttrPatternTemplate = "log.pattern.template"
+	AttrCorrelationID   = logquery.AttrCorrelationID
+	AttrPatternID       = logquery.AttrPatternID
+	AttrPatternTemplate = logquery.AttrPatternTemplate
 )
 
 // Engine limits (lib/logstorage drops, with only a log line, rows over them).
