@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/paylog/paylog/internal/httpapi"
@@ -45,26 +44,16 @@ func (s *searchAPI) handlePatterns(w http.ResponseWriter, r *http.Request) {
 }
 
 func parsePatternsRequest(q url.Values, now time.Time) (*logquery.PatternsRequest, error) {
-	for name, values := range q {
-		if len(values) > 1 && name != "level" {
-			return nil, badParam(name, "given more than once")
-		}
+	if err := checkParams(q); err != nil {
+		return nil, err
 	}
-	hours := defaultPatternHours
-	if v := q.Get("hours"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPatternHours {
-			return nil, badParam("hours", "must be a whole number from 1 to %d", maxPatternHours)
-		}
-		hours = n
+	hours, err := intParam(q, "hours", defaultPatternHours, 1, maxPatternHours, "")
+	if err != nil {
+		return nil, err
 	}
-	limit := defaultPatternLimit
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxLimit {
-			return nil, badParam("limit", "must be a whole number from 1 to %d", maxLimit)
-		}
-		limit = n
+	limit, err := intParam(q, "limit", defaultPatternLimit, 1, maxLimit, "")
+	if err != nil {
+		return nil, err
 	}
 	expr, err := logquery.Parse(q.Get("query"))
 	if err != nil {

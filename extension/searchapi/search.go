@@ -119,15 +119,8 @@ func (s *searchAPI) handleSearch(w http.ResponseWriter, r *http.Request) {
 // parseSearchRequest turns the query string into one filter expression: the
 // search string and every filter parameter, combined with AND.
 func parseSearchRequest(q url.Values, now time.Time, maxOffset int) (*logquery.Request, error) {
-	for name, values := range q {
-		if len(values) > 1 && name != "level" {
-			return nil, badParam(name, "given more than once")
-		}
-		for _, v := range values {
-			if len(v) > maxParamLen && name != "query" {
-				return nil, badParam(name, "longer than %d bytes", maxParamLen)
-			}
-		}
+	if err := checkParams(q); err != nil {
+		return nil, err
 	}
 	expr, err := logquery.Parse(q.Get("query"))
 	if err != nil {
@@ -154,7 +147,7 @@ func parseSearchRequest(q url.Values, now time.Time, maxOffset int) (*logquery.R
 		filters = append(filters, &logquery.Term{Field: logquery.FieldTraceID, Value: strings.ToLower(v)})
 	}
 
-	req := &logquery.Request{Filter: logquery.AndOf(filters...), Limit: defaultLimit}
+	req := &logquery.Request{Filter: logquery.AndOf(filters...)}
 	if v := q.Get("start_time"); v != "" {
 		if req.Start, err = logquery.ParseTimeParam(v, now); err != nil {
 			return nil, badParam("start_time", "%s", err.Error())
@@ -168,19 +161,11 @@ func parseSearchRequest(q url.Values, now time.Time, maxOffset int) (*logquery.R
 	if !req.Start.IsZero() && !req.End.IsZero() && req.End.Before(req.Start) {
 		return nil, badParam("end_time", "must not be before start_time")
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxLimit {
-			return nil, badParam("limit", "must be a whole number from 1 to %d", maxLimit)
-		}
-		req.Limit = n
+	if req.Limit, err = intParam(q, "limit", defaultLimit, 1, maxLimit, ""); err != nil {
+		return nil, err
 	}
-	if v := q.Get("offset"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > maxOffset {
-			return nil, badParam("offset", "must be a whole number from 0 to %d; page deeper with cursor", maxOffset)
-		}
-		req.Offset = n
+	if req.Offset, err = intParam(q, "offset", 0, 0, maxOffset, "; page deeper with cursor"); err != nil {
+		return nil, err
 	}
 	switch strings.ToLower(q.Get("order")) {
 	case "", "desc":
@@ -239,6 +224,35 @@ func searchParamsFromJSON(r *http.Request) (url.Values, error) {
 		}
 	}
 	return params, nil
+}
+
+// checkParams rejects repeated parameters (level may repeat) and values
+// over maxParamLen bytes (the search expression has its own bound).
+func checkParams(q url.Values) error {
+	for name, values := range q {
+		if len(values) > 1 && name != "level" {
+			return badParam(name, "given more than once")
+		}
+		for _, v := range values {
+			if len(v) > maxParamLen && name != "query" {
+				return badParam(name, "longer than %d bytes", maxParamLen)
+			}
+		}
+	}
+	return nil
+}
+
+// intParam reads a whole-number parameter in [lo, hi]; def when absent.
+func intParam(q url.Values, name string, def, lo, hi int, hint string) (int, error) {
+	v := q.Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, badParam(name, "must be a whole number from %d to %d%s", lo, hi, hint)
+	}
+	return n, nil
 }
 
 // levelFilter turns level parameters (each one level or a comma list) into
