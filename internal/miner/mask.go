@@ -17,13 +17,7 @@ func maskToken(tok string) string {
 		return tok
 	}
 	// Keep surrounding punctuation: brackets, quotes, trailing separators.
-	start, end := 0, len(tok)
-	for start < end && strings.IndexByte(`([{<'"`, tok[start]) >= 0 {
-		start++
-	}
-	for end > start && strings.IndexByte(`,;:()]}>'".`, tok[end-1]) >= 0 {
-		end--
-	}
+	start, end := trimPunct(tok, `,;:()]}>'".`)
 	core := tok[start:end]
 	if !hasDigit(core) || isNamedWord(core) || isIdentifier(core) || isProtocol(core) {
 		return tok
@@ -69,17 +63,25 @@ func maskValue(v string) string {
 	if !hasDigit(v) {
 		return v
 	}
-	start, end := 0, len(v)
-	for start < end && strings.IndexByte(`([{<'"`, v[start]) >= 0 {
-		start++
-	}
-	for end > start && strings.IndexByte(`,;)]}>'"`, v[end-1]) >= 0 {
-		end--
-	}
+	// A value keeps ':' and '.' at its end: they may be part of it.
+	start, end := trimPunct(v, `,;)]}>'"`)
 	if start == end || !hasDigit(v[start:end]) {
 		return v
 	}
 	return v[:start] + maskCore(v[start:end]) + v[end:]
+}
+
+// trimPunct returns the bounds of s without its leading opening brackets and
+// quotes and without trailing characters from trailing.
+func trimPunct(s, trailing string) (start, end int) {
+	start, end = 0, len(s)
+	for start < end && strings.IndexByte(`([{<'"`, s[start]) >= 0 {
+		start++
+	}
+	for end > start && strings.IndexByte(trailing, s[end-1]) >= 0 {
+		end--
+	}
+	return start, end
 }
 
 func hasDigit(s string) bool {
