@@ -166,7 +166,7 @@ func (s *logStore) Check(ctx context.Context) error {
 		return err
 	}
 	defer release()
-	if engine.Stats().ReadOnly {
+	if engine.ReadOnly() {
 		return errors.New("log store is read-only: the disk is almost full")
 	}
 	return engine.Check(ctx)

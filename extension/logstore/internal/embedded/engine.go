@@ -104,6 +104,9 @@ func Open(cfg Config) (*Engine, error) {
 	return e, nil
 }
 
+// ReadOnly reports whether free disk space is under the configured minimum.
+func (e *Engine) ReadOnly() bool { return e.storage.IsReadOnly() }
+
 // ErrReadOnly is returned by AddLogs while the disk is nearly full.
 var ErrReadOnly = errors.New("log store is read-only: free disk space is under the configured minimum")
 
@@ -197,7 +200,7 @@ var rowBuilderPool = sync.Pool{New: func() any { return &rowBuilder{} }}
 // it shortened or could not keep, or returns ErrReadOnly (and adds nothing)
 // when the disk is nearly full.
 func (e *Engine) AddLogs(ld plog.Logs) (AddResult, error) {
-	if e.storage.IsReadOnly() {
+	if e.ReadOnly() {
 		return AddResult{}, ErrReadOnly
 	}
 	e.durability.adding.Add(1)
