@@ -266,11 +266,8 @@ func (r *logAPIReceiver) decodeBatchJSON(p *fastjson.Parser, body []byte, d *bat
 
 // decodeNDJSON takes one LogEntry per line; a bad line rejects that entry only.
 func (r *logAPIReceiver) decodeNDJSON(p *fastjson.Parser, body []byte, d *batchDecoder) *requestError {
-	if rerr := r.checkBatchSize(bytes.Count(body, []byte{'\n'}) + 1); rerr != nil {
-		// A trailing newline or blank lines can overcount; count exactly.
-		if rerr = r.checkBatchSize(countLines(body)); rerr != nil {
-			return rerr
-		}
+	if rerr := r.checkBatchSize(countLines(body)); rerr != nil {
+		return rerr
 	}
 	index := 0
 	for len(body) > 0 {
@@ -298,9 +295,16 @@ func (r *logAPIReceiver) decodeNDJSON(p *fastjson.Parser, body []byte, d *batchD
 	return nil
 }
 
+// countLines counts the non-blank lines of body without copying it.
 func countLines(body []byte) int {
 	n := 0
-	for _, line := range bytes.Split(body, []byte{'\n'}) {
+	for len(body) > 0 {
+		line := body
+		if nl := bytes.IndexByte(body, '\n'); nl >= 0 {
+			line, body = body[:nl], body[nl+1:]
+		} else {
+			body = nil
+		}
 		if len(bytes.TrimSpace(line)) > 0 {
 			n++
 		}

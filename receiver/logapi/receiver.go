@@ -2,7 +2,6 @@ package logapi // import "github.com/paylog/paylog/receiver/logapi"
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -94,7 +93,7 @@ func (r *logAPIReceiver) Shutdown(ctx context.Context) error {
 	r.unmountAll()
 	srv := r.server
 	r.server = nil
-	return errors.Join(httpapi.StopServer(ctx, srv))
+	return httpapi.StopServer(ctx, srv)
 }
 
 func postOnly(h http.Handler) http.Handler {
