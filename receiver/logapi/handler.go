@@ -270,17 +270,7 @@ func (r *logAPIReceiver) decodeNDJSON(p *fastjson.Parser, body []byte, d *batchD
 		return rerr
 	}
 	index := 0
-	for len(body) > 0 {
-		line := body
-		if nl := bytes.IndexByte(body, '\n'); nl >= 0 {
-			line, body = body[:nl], body[nl+1:]
-		} else {
-			body = nil
-		}
-		line = bytes.TrimSpace(line)
-		if len(line) == 0 {
-			continue
-		}
+	forEachLine(body, func(line []byte) {
 		v, err := p.ParseBytes(line)
 		if err != nil {
 			d.reject(index, "entry", fmt.Sprintf("line %d is not valid JSON: %s", index+1, err))
@@ -288,16 +278,16 @@ func (r *logAPIReceiver) decodeNDJSON(p *fastjson.Parser, body []byte, d *batchD
 			d.add(index, v)
 		}
 		index++
-	}
+	})
 	if index == 0 {
 		return &requestError{status: http.StatusBadRequest, code: httpapi.CodeInvalidField, field: "logs", msg: "logs: the batch has no entries"}
 	}
 	return nil
 }
 
-// countLines counts the non-blank lines of body without copying it.
-func countLines(body []byte) int {
-	n := 0
+// forEachLine calls fn with every non-blank line of body, trimmed, without
+// copying it (no line-length limit, unlike bufio.Scanner).
+func forEachLine(body []byte, fn func(line []byte)) {
 	for len(body) > 0 {
 		line := body
 		if nl := bytes.IndexByte(body, '\n'); nl >= 0 {
@@ -305,10 +295,15 @@ func countLines(body []byte) int {
 		} else {
 			body = nil
 		}
-		if len(bytes.TrimSpace(line)) > 0 {
-			n++
+		if line = bytes.TrimSpace(line); len(line) > 0 {
+			fn(line)
 		}
 	}
+}
+
+func countLines(body []byte) int {
+	n := 0
+	forEachLine(body, func([]byte) { n++ })
 	return n
 }
 
