@@ -97,6 +97,11 @@ type Miner struct {
 	tick      uint64
 	evicted   uint64
 	truncated atomic.Uint64
+
+	// Reused under mu by candidateLeaves and clustersOf: matching a
+	// message allocates nothing.
+	leaves, nextLeaves []*node
+	candidates         []*cluster
 }
 
 // New returns a Miner with cfg (zero fields take defaults).
@@ -106,7 +111,7 @@ func New(cfg Config) *Miner {
 
 // Add mines one message and returns its cluster.
 func (m *Miner) Add(message string) Match {
-	tokens := m.tokenize(message)
+	tokens := m.appendTokens(make([]string, 0, 16), message)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.addLocked(tokens)
@@ -116,18 +121,35 @@ func (m *Miner) Add(message string) Match {
 // tokenizes outside the lock and takes the lock once, so concurrent callers
 // (receivers calling from every request) do not hand the lock over per message.
 func (m *Miner) AddBatch(messages []string) []Match {
-	tokenized := make([][]string, len(messages))
-	for i, msg := range messages {
-		tokenized[i] = m.tokenize(msg)
+	// One backing array, reused, for the tokens of the whole batch:
+	// clusters copy the tokens they keep.
+	buf := tokenBuffers.Get().(*tokenBuffer)
+	all, tokenized := buf.tokens[:0], buf.messages[:0]
+	for _, msg := range messages {
+		start := len(all)
+		all = m.appendTokens(all, msg)
+		tokenized = append(tokenized, tokenBounds{start, len(all)})
 	}
 	matches := make([]Match, len(messages))
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	for i, tokens := range tokenized {
-		matches[i] = m.addLocked(tokens)
+	for i, b := range tokenized {
+		matches[i] = m.addLocked(all[b.start:b.end:b.end])
 	}
+	m.mu.Unlock()
+	clear(all) // drop the references to the messages
+	buf.tokens, buf.messages = all, tokenized
+	tokenBuffers.Put(buf)
 	return matches
 }
+
+type tokenBounds struct{ start, end int }
+
+type tokenBuffer struct {
+	tokens   []string
+	messages []tokenBounds
+}
+
+var tokenBuffers = sync.Pool{New: func() any { return new(tokenBuffer) }}
 
 func (m *Miner) addLocked(tokens []string) Match {
 	m.tick++
@@ -160,7 +182,8 @@ func (m *Miner) Stats() Stats {
 	return Stats{Clusters: len(m.byID), Evicted: m.evicted, Truncated: m.truncated.Load()}
 }
 
-func (m *Miner) tokenize(message string) []string {
+// appendTokens appends the masked tokens of message to dst.
+func (m *Miner) appendTokens(dst []string, message string) []string {
 	cut := false
 	if len(message) > m.cfg.MaxMessageBytes {
 		n := m.cfg.MaxMessageBytes
@@ -169,7 +192,10 @@ func (m *Miner) tokenize(message string) []string {
 		}
 		message, cut = message[:n], true
 	}
-	fields := collapseMeasures(collapseDates(strings.Fields(message)))
+	start := len(dst)
+	dst = appendFields(dst, message)
+	// The collapses shorten the message's tokens in place.
+	fields := collapseMeasures(collapseDates(dst[start:]))
 	if len(fields) > m.cfg.MaxTokens {
 		fields = append(fields[:m.cfg.MaxTokens-1], Wildcard)
 		cut = true
@@ -180,7 +206,33 @@ func (m *Miner) tokenize(message string) []string {
 	for i, f := range fields {
 		fields[i] = maskToken(f)
 	}
-	return fields
+	return dst[:start+len(fields)]
+}
+
+// asciiSpace marks the bytes strings.Fields splits ASCII text at.
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// appendFields appends the fields of s, split as strings.Fields splits
+// them, to dst without allocating a slice per message.
+func appendFields(dst []string, s string) []string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return append(dst, strings.Fields(s)...)
+		}
+	}
+	for i := 0; i < len(s); {
+		for i < len(s) && asciiSpace[s[i]] {
+			i++
+		}
+		start := i
+		for i < len(s) && !asciiSpace[s[i]] {
+			i++
+		}
+		if i > start {
+			dst = append(dst, s[start:i])
+		}
+	}
+	return dst
 }
 
 // leaf walks (and grows) the tree: token count, then up to Depth leading
@@ -215,10 +267,10 @@ func (m *Miner) candidateLeaves(tokens []string) []*node {
 	if !ok {
 		return nil
 	}
-	leaves := []*node{root}
+	leaves, next := append(m.leaves[:0], root), m.nextLeaves
 	for i := 0; i < m.cfg.Depth && i < len(tokens); i++ {
 		key := routeKey(tokens[i])
-		var next []*node
+		next = next[:0]
 		for _, n := range leaves {
 			if child := n.children[key]; child != nil {
 				next = append(next, child)
@@ -229,8 +281,9 @@ func (m *Miner) candidateLeaves(tokens []string) []*node {
 				}
 			}
 		}
-		leaves = next
+		leaves, next = next, leaves
 	}
+	m.leaves, m.nextLeaves = leaves, next
 	return leaves
 }
 
@@ -250,7 +303,7 @@ func (m *Miner) bestOf(leaves []*node, tokens []string) *cluster {
 		bestSim   = -1.0
 		bestWilds = -1
 	)
-	for _, c := range clustersOf(leaves) {
+	for _, c := range m.clustersOf(leaves) {
 		same, wilds := 0, 0
 		enumClash := false
 		for i, t := range c.tokens {
@@ -444,13 +497,14 @@ func generalize(a, b string) string {
 	return prefix + Wildcard + suffix
 }
 
-func clustersOf(leaves []*node) []*cluster {
+func (m *Miner) clustersOf(leaves []*node) []*cluster {
 	if len(leaves) == 1 {
 		return leaves[0].clusters
 	}
-	var all []*cluster
+	all := m.candidates[:0]
 	for _, n := range leaves {
 		all = append(all, n.clusters...)
 	}
+	m.candidates = all
 	return all
 }

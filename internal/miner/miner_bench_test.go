@@ -51,3 +51,23 @@ func BenchmarkAdd(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }
+
+// BenchmarkAddBatch mines the dev set in batches of 1,000, as the patterns
+// processor does with an ingest request:
+//
+//	go test -run '^$' -bench BenchmarkAddBatch -benchmem -cpu 1 ./internal/miner/
+func BenchmarkAddBatch(b *testing.B) {
+	const batchSize = 1000
+	lines := devSetLines(b)
+	m := New(Config{})
+	batch := make([]string, batchSize)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for mined := 0; mined < b.N; mined += batchSize {
+		for i := range batch {
+			batch[i] = lines[(mined+i)%len(lines)]
+		}
+		m.AddBatch(batch[:min(batchSize, b.N-mined)])
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}

@@ -363,9 +363,14 @@ func (d *batchDecoder) appendRecord(e *entry) {
 	r.SetTraceID(e.traceID)
 	r.SetSpanID(e.spanID)
 	attrs := r.Attributes()
+	// Room for the correlation id and the patterns processor's two
+	// attributes: growing the map later copies it.
+	const addedAttributes = 3
 	if e.metadata != nil {
-		attrs.EnsureCapacity(e.metadata.Len() + 1)
+		attrs.EnsureCapacity(e.metadata.Len() + addedAttributes)
 		putObject(attrs, e.metadata)
+	} else {
+		attrs.EnsureCapacity(addedAttributes)
 	}
 	// Set last so that metadata cannot overwrite the request's id.
 	attrs.PutStr(attrCorrelationID, d.correlationID)
