@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
@@ -44,6 +45,10 @@ type Engine struct {
 	addMu sync.RWMutex
 
 	durability durabilityLoop
+
+	catalog *templateCatalog
+	// catalogDay is the oldest day the catalog's per-day view still covers.
+	catalogDay atomic.Int64
 }
 
 var errClosed = errors.New("log store is closed")
@@ -91,7 +96,7 @@ func Open(cfg Config) (*Engine, error) {
 	if panicked != nil {
 		return nil, fmt.Errorf("open log store at %q: %v", cfg.Path, panicked)
 	}
-	e := &Engine{storage: storage, cfg: cfg}
+	e := &Engine{storage: storage, cfg: cfg, catalog: newTemplateCatalog()}
 	// Durability snapshots are deleted as soon as they are made; one left by
 	// a crash would pin the disk space of every part it links to forever.
 	for _, path := range storage.PartitionSnapshotList() {
@@ -99,6 +104,10 @@ func Open(cfg Config) (*Engine, error) {
 			storage.MustClose()
 			return nil, fmt.Errorf("remove snapshot %q left by an unclean stop: %w", path, err)
 		}
+	}
+	if err := e.loadCatalog(context.Background()); err != nil {
+		storage.MustClose()
+		return nil, fmt.Errorf("read pattern templates: %w", err)
 	}
 	e.durability.start(e.makeDurable)
 	return e, nil
@@ -212,10 +221,20 @@ func (e *Engine) AddLogs(ld plog.Logs) (AddResult, error) {
 	days := make(map[string]struct{}, 1)
 	now := time.Now()
 	oldest, newest := e.window(now)
-	res := rb.addLogs(lr, ld, now, oldest, newest, days)
+	res := rb.addLogs(lr, ld, now, oldest, newest, days, e.catalog)
+	appendCatalogRows(lr, rb.templates, now)
 	e.addMu.RLock()
 	e.storage.MustAddRows(lr)
 	e.addMu.RUnlock()
+	e.catalog.remember(rb.templates)
+	// The pooled builder must not pin this batch's strings.
+	clear(rb.templates)
+	clear(rb.batchTemplates)
+	rb.patternID, rb.template = "", ""
+	if day := oldest / int64(24*time.Hour); day > e.catalogDay.Load() {
+		e.catalogDay.Store(day)
+		e.catalog.forgetBefore(day)
+	}
 	// Days are recorded after the rows are in: a durability point that
 	// starts between the two still covers them through the next point.
 	for day := range days {

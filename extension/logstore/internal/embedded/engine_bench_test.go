@@ -66,3 +66,35 @@ func BenchmarkWriteDurable(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAddLogsPatternAttributes measures the store's CPU per record
+// without and with the patterns processor's attributes (ns/op is per record):
+//
+//	go test -run '^$' -bench AddLogsPatternAttributes ./extension/logstore/internal/embedded/
+func BenchmarkAddLogsPatternAttributes(b *testing.B) {
+	for _, attrs := range []string{"none", "id", "id+template"} {
+		b.Run(attrs, func(b *testing.B) {
+			e := openTestEngine(b, b.TempDir())
+			defer e.Close()
+			ld := benchLogs(1000)
+			if attrs != "none" {
+				rls := ld.ResourceLogs()
+				for i := 0; i < rls.Len(); i++ {
+					lrs := rls.At(i).ScopeLogs().At(0).LogRecords()
+					for k := 0; k < lrs.Len(); k++ {
+						lrs.At(k).Attributes().PutStr(AttrPatternID, "p1x2y3z4a5b6c")
+						if attrs == "id+template" {
+							lrs.At(k).Attributes().PutStr(AttrPatternTemplate, "GET /api/v1/orders/<*> completed in <*>")
+						}
+					}
+				}
+			}
+			b.ResetTimer()
+			for added := 0; added < b.N; added += ld.LogRecordCount() {
+				if _, err := e.AddLogs(ld); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -31,7 +31,7 @@ func (e *Engine) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([
 		results []logquery.PatternSummary
 		errs    []error
 	)
-	err := e.run(ctx, query, start, end, func(db *logstorage.DataBlock) {
+	err := e.run(ctx, tenant, query, start, end, func(db *logstorage.DataBlock) {
 		cols := map[string][]string{}
 		for _, c := range db.GetColumns(false) {
 			cols[c.Name] = c.Values
@@ -39,7 +39,7 @@ func (e *Engine) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([
 		mu.Lock()
 		defer mu.Unlock()
 		for i := range db.RowsCount() {
-			s, err := patternSummary(cols, i)
+			s, err := patternSummary(cols, i, e.catalog)
 			if err != nil {
 				errs = append(errs, err)
 				continue
@@ -62,7 +62,7 @@ func (e *Engine) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([
 	return results, nil
 }
 
-func patternSummary(cols map[string][]string, i int) (logquery.PatternSummary, error) {
+func patternSummary(cols map[string][]string, i int, catalog *templateCatalog) (logquery.PatternSummary, error) {
 	get := func(name string) string {
 		if v := cols[name]; v != nil {
 			return strings.Clone(v[i])
@@ -92,5 +92,8 @@ func patternSummary(cols map[string][]string, i int) (logquery.PatternSummary, e
 		}
 	}
 	s.Pattern, s.Sample = newest[fieldPattern], newest[fieldMessage]
+	if t, ok := catalog.template(s.PatternID); ok {
+		s.Pattern = t
+	}
 	return s, nil
 }

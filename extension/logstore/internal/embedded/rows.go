@@ -56,6 +56,12 @@ type rowBuilder struct {
 	buf    []byte
 	idBase [8]byte
 	idSeq  uint64
+
+	// The pattern of the row being built, and the templates of the batch
+	// the catalog does not hold yet.
+	patternID, template string
+	templates           []catalogEntry
+	batchTemplates      map[catalogKey]string
 }
 
 // unsafeString views b as a string; valid while b is not modified. The
@@ -73,7 +79,13 @@ type AddResult struct {
 
 // addLogs appends the records of ld that fall inside [oldest, newest] to lr
 // and records the days (YYYYMMDD) the rows fall in.
-func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, ld plog.Logs, now time.Time, oldest, newest int64, days map[string]struct{}) (res AddResult) {
+// Templates the catalog lacks are collected in rb.templates.
+func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, ld plog.Logs, now time.Time, oldest, newest int64, days map[string]struct{}, catalog *templateCatalog) (res AddResult) {
+	rb.templates = rb.templates[:0]
+	if rb.batchTemplates == nil {
+		rb.batchTemplates = map[catalogKey]string{}
+	}
+	clear(rb.batchTemplates)
 	r := rand.Uint64()
 	for i := range rb.idBase {
 		rb.idBase[i] = byte(r >> (8 * i))
@@ -116,10 +128,26 @@ func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, ld plog.Logs, now time.Tim
 					res.Shortened++
 				}
 				lr.MustAdd(tenant, int64(ts), rb.fields, 2)
+				if rb.template != "" && rb.patternID != "" {
+					rb.collectTemplate(catalog, int64(ts))
+				}
 			}
 		}
 	}
 	return res
+}
+
+// collectTemplate notes the template of the row just built unless the
+// catalog or this batch already holds it for the row's day.
+func (rb *rowBuilder) collectTemplate(catalog *templateCatalog, ts int64) {
+	key := catalogKey{id: rb.patternID, day: ts / int64(24*time.Hour)}
+	if t, ok := rb.batchTemplates[key]; ok && t == rb.template {
+		return
+	}
+	rb.batchTemplates[key] = rb.template
+	if !catalog.stored(key, rb.template) {
+		rb.templates = append(rb.templates, catalogEntry{key: key, template: rb.template, ts: ts})
+	}
 }
 
 // buildRow fills rb.fields for one record; it reports whether the record
@@ -127,6 +155,7 @@ func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, ld plog.Logs, now time.Tim
 func (rb *rowBuilder) buildRow(service, source string, res pcommon.Map, rec plog.LogRecord) bool {
 	rb.fields = rb.fields[:0]
 	rb.buf = rb.buf[:0]
+	rb.patternID, rb.template = "", ""
 	add := func(name, value string) {
 		rb.fields = append(rb.fields, logstorage.Field{Name: name, Value: value})
 	}
@@ -174,9 +203,11 @@ func (rb *rowBuilder) buildRow(service, source string, res pcommon.Map, rec plog
 		case AttrCorrelationID:
 			add(fieldCorrelationID, v.AsString())
 		case AttrPatternID:
-			add(fieldPatternID, v.AsString())
+			rb.patternID = v.AsString()
+			add(fieldPatternID, rb.patternID)
 		case AttrPatternTemplate:
-			add(fieldPattern, v.AsString())
+			// Kept in the catalog, not in the row.
+			rb.template = v.AsString()
 		default:
 			metadataCount++
 			rb.addFlattened(logquery.MetadataPrefix+k, v)

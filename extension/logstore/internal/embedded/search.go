@@ -52,10 +52,10 @@ func (e *Engine) Search(ctx context.Context, req *logquery.Request) (*logquery.R
 		records []logquery.Record
 		times   []int64
 	)
-	err = e.run(ctx, page, start, end, func(db *logstorage.DataBlock) {
+	err = e.run(ctx, tenant, page, start, end, func(db *logstorage.DataBlock) {
 		mu.Lock()
 		defer mu.Unlock()
-		records, times = appendRecords(records, times, db)
+		records, times = appendRecords(records, times, db, e.catalog)
 	})
 	if err != nil {
 		return nil, err
@@ -112,7 +112,7 @@ func (e *Engine) count(ctx context.Context, filter string, start, end int64) (ui
 		mu    sync.Mutex
 		total uint64
 	)
-	err := e.run(ctx, filter+" | stats count() as total", start, end, func(db *logstorage.DataBlock) {
+	err := e.run(ctx, tenant, filter+" | stats count() as total", start, end, func(db *logstorage.DataBlock) {
 		c := db.GetColumnByName("total")
 		if c == nil {
 			return
@@ -128,7 +128,7 @@ func (e *Engine) count(ctx context.Context, filter string, start, end int64) (ui
 }
 
 // run parses a LogsQL query, bounds it in time and streams its result blocks.
-func (e *Engine) run(ctx context.Context, query string, start, end int64, onBlock func(db *logstorage.DataBlock)) error {
+func (e *Engine) run(ctx context.Context, tenant logstorage.TenantID, query string, start, end int64, onBlock func(db *logstorage.DataBlock)) error {
 	q, err := logstorage.ParseQuery(query)
 	if err != nil {
 		// The compiler quotes everything, so this is a bug, not bad input.
@@ -142,7 +142,7 @@ func (e *Engine) run(ctx context.Context, query string, start, end int64, onBloc
 }
 
 // appendRecords converts a result block into records.
-func appendRecords(records []logquery.Record, times []int64, db *logstorage.DataBlock) ([]logquery.Record, []int64) {
+func appendRecords(records []logquery.Record, times []int64, db *logstorage.DataBlock, catalog *templateCatalog) ([]logquery.Record, []int64) {
 	n := db.RowsCount()
 	times, ok := db.GetTimestamps(times[:0])
 	if !ok {
@@ -178,6 +178,12 @@ func appendRecords(records []logquery.Record, times []int64, db *logstorage.Data
 			PatternID:     optional(fieldPatternID, i),
 			Pattern:       optional(fieldPattern, i),
 		}
+		if r.PatternID != nil {
+			// Rows written before the catalog carry their own template.
+			if t, ok := catalog.template(*r.PatternID); ok {
+				r.Pattern = &t
+			}
+		}
 		if raw := get(fieldMetadata, i); raw != "" {
 			_ = json.Unmarshal([]byte(raw), &r.Metadata)
 		}
@@ -188,5 +194,5 @@ func appendRecords(records []logquery.Record, times []int64, db *logstorage.Data
 
 // Check runs a trivial query to prove the store answers.
 func (e *Engine) Check(ctx context.Context) error {
-	return e.run(ctx, "* | limit 1", math.MinInt64, math.MaxInt64, func(*logstorage.DataBlock) {})
+	return e.run(ctx, tenant, "* | limit 1", math.MinInt64, math.MaxInt64, func(*logstorage.DataBlock) {})
 }

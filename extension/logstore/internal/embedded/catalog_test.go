@@ -1,0 +1,113 @@
+package embedded
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/paylog/paylog/internal/logquery"
+)
+
+// patternLogs returns n records of pattern id at ts; the first carries
+// template, as the patterns processor sends it with template_attribute:
+// on_change (every record carries it with every_record).
+func patternLogs(n int, id, template string, everyRecord bool, ts time.Time) plog.Logs {
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr("service.name", "api")
+	lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
+	for i := range n {
+		r := lrs.AppendEmpty()
+		r.SetTimestamp(pcommon.NewTimestampFromTime(ts.Add(time.Duration(i) * time.Millisecond)))
+		r.Body().SetStr(fmt.Sprintf("message %d of %s", i, id))
+		r.Attributes().PutStr(AttrPatternID, id)
+		if i == 0 || everyRecord {
+			r.Attributes().PutStr(AttrPatternTemplate, template)
+		}
+	}
+	return ld
+}
+
+func searchPatterns(t *testing.T, e *Engine) map[string]string {
+	t.Helper()
+	res, err := e.Search(context.Background(), &logquery.Request{Filter: logquery.MatchAll{}, Limit: 1000})
+	require.NoError(t, err)
+	got := map[string]string{}
+	for _, r := range res.Records {
+		require.NotNil(t, r.PatternID)
+		require.NotNil(t, r.Pattern, "record %s of pattern %s has no template", r.ID, *r.PatternID)
+		if prev, ok := got[*r.PatternID]; ok {
+			require.Equal(t, prev, *r.Pattern, "records of one pattern show one template")
+		}
+		got[*r.PatternID] = *r.Pattern
+	}
+	return got
+}
+
+func catalogRows(t *testing.T, e *Engine) int {
+	t.Helper()
+	rows := 0
+	err := e.run(context.Background(), catalogTenant, "*", math.MinInt64, math.MaxInt64, func(db *logstorage.DataBlock) {
+		rows += db.RowsCount()
+	})
+	require.NoError(t, err)
+	return rows
+}
+
+func TestTemplatesComeFromTheCatalog(t *testing.T) {
+	dir := t.TempDir()
+	e := openTestEngine(t, dir)
+	now := time.Now().UTC().Add(-time.Minute)
+	for _, everyRecord := range []bool{true, false} {
+		_, err := e.AddLogs(patternLogs(50, "p1", "Payment <*> declined", everyRecord, now))
+		require.NoError(t, err)
+	}
+	_, err := e.AddLogs(patternLogs(10, "p2", "Disk full on <*>", false, now))
+	require.NoError(t, err)
+	require.NoError(t, e.WaitDurable(context.Background()))
+
+	assert.Equal(t, map[string]string{"p1": "Payment <*> declined", "p2": "Disk full on <*>"}, searchPatterns(t, e))
+	assert.Equal(t, 2, catalogRows(t, e), "one catalog row per pattern and day, however many records carry the template")
+	res, err := e.Search(context.Background(), &logquery.Request{Filter: logquery.MatchAll{}, Limit: 1})
+	require.NoError(t, err)
+	assert.EqualValues(t, 110, res.TotalCount, "catalog rows are not logs")
+
+	// The template generalises: every record of the pattern, old ones
+	// included, shows the newest, here and in the patterns aggregation.
+	_, err = e.AddLogs(patternLogs(1, "p1", "Payment <*> declined: <*>", false, now.Add(time.Second)))
+	require.NoError(t, err)
+	require.NoError(t, e.WaitDurable(context.Background()))
+	want := map[string]string{"p1": "Payment <*> declined: <*>", "p2": "Disk full on <*>"}
+	assert.Equal(t, want, searchPatterns(t, e))
+	summaries, err := e.Patterns(context.Background(), &logquery.PatternsRequest{Filter: logquery.MatchAll{}, Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, summaries, 2)
+	assert.Equal(t, "Payment <*> declined: <*>", summaries[0].Pattern)
+
+	// After a restart the catalog is read back from the store.
+	e.Close()
+	e = openTestEngine(t, dir)
+	defer e.Close()
+	assert.Equal(t, want, searchPatterns(t, e))
+}
+
+func TestCatalogKeepsATemplateInEveryDayItIsUsed(t *testing.T) {
+	e := openTestEngine(t, t.TempDir())
+	defer e.Close()
+	today := time.Now().UTC().Truncate(24 * time.Hour).Add(time.Hour)
+	for _, ts := range []time.Time{today.Add(-48 * time.Hour), today.Add(-24 * time.Hour), today, today.Add(time.Second)} {
+		_, err := e.AddLogs(patternLogs(5, "p1", "User <*> logged in", true, ts))
+		require.NoError(t, err)
+	}
+	require.NoError(t, e.WaitDurable(context.Background()))
+	// Retention removes whole days; each day keeps its own copy.
+	assert.Equal(t, 3, catalogRows(t, e))
+}
