@@ -140,7 +140,7 @@ var (
 // [Year] — by one wildcard, so that it is one variable however it is spelt.
 func collapseDates(tokens []string) []string {
 	for i := 0; i+2 < len(tokens); i++ {
-		if !months[tokens[i]] || !isDigits(tokens[i+1]) || len(tokens[i+1]) > 2 || !isClock(tokens[i+2]) {
+		if len(tokens[i]) != 3 || !months[tokens[i]] || !isDigits(tokens[i+1]) || len(tokens[i+1]) > 2 || !isClock(tokens[i+2]) {
 			continue
 		}
 		start, end := i, i+3

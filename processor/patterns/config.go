@@ -10,6 +10,12 @@ import (
 	"github.com/paylog/paylog/internal/logquery"
 )
 
+// Values of template_attribute.
+const (
+	TemplateEveryRecord = "every_record"
+	TemplateOnChange    = "on_change"
+)
+
 // Config configures the patterns processor.
 type Config struct {
 	// Levels limits mining to records of these levels (DEBUG, INFO, WARNING,
@@ -35,6 +41,12 @@ type Config struct {
 	// SaveInterval is how often the patterns are saved to Storage (and at
 	// shutdown). Default 30s.
 	SaveInterval time.Duration `mapstructure:"save_interval"`
+	// TemplateAttribute says which records carry log.pattern.template:
+	// every_record (default), or on_change — the first record of a pattern
+	// per day and whenever its template changes, for a store that keeps each
+	// pattern's template itself (the embedded logstore). log.pattern.id is
+	// on every mined record either way.
+	TemplateAttribute string `mapstructure:"template_attribute"`
 
 	_ struct{}
 }
@@ -52,6 +64,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.MaxPatterns <= 0 || cfg.MaxTokens <= 0 || cfg.MaxMessageBytes <= 0 {
 		errs = append(errs, errors.New("max_patterns, max_tokens and max_message_bytes: must be positive"))
+	}
+	if cfg.TemplateAttribute != TemplateEveryRecord && cfg.TemplateAttribute != TemplateOnChange {
+		errs = append(errs, fmt.Errorf("template_attribute: must be %s or %s, got %q", TemplateEveryRecord, TemplateOnChange, cfg.TemplateAttribute))
 	}
 	if cfg.SaveInterval <= 0 {
 		errs = append(errs, fmt.Errorf("save_interval: must be positive, got %s", cfg.SaveInterval))

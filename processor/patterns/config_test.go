@@ -30,8 +30,8 @@ func TestLoadConfig(t *testing.T) {
 	require.NoError(t, err)
 	storage := component.MustNewIDWithName("file_storage", "patterns")
 	assert.Equal(t, &Config{Levels: []string{"ERROR", "critical"}, Similarity: 0.6, MaxPatterns: 500, MaxTokens: 128,
-		MaxMessageBytes: 4096, GroupBy: "service.name", Storage: &storage, SaveInterval: 5 * time.Second}, cfg)
+		MaxMessageBytes: 4096, GroupBy: "service.name", Storage: &storage, SaveInterval: 5 * time.Second, TemplateAttribute: TemplateOnChange}, cfg)
 
 	_, err = load("patterns/bad")
-	assert.EqualError(t, err, "levels: \"LOUD\" is not a level (DEBUG, INFO, WARNING, ERROR, CRITICAL)\nsimilarity: must be in (0, 1], got 1.5")
+	assert.EqualError(t, err, "levels: \"LOUD\" is not a level (DEBUG, INFO, WARNING, ERROR, CRITICAL)\nsimilarity: must be in (0, 1], got 1.5\ntemplate_attribute: must be every_record or on_change, got \"sometimes\"")
 }

@@ -6,6 +6,7 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
 
@@ -20,11 +21,12 @@ func NewFactory() processor.Factory {
 
 func createDefaultConfig() component.Config {
 	return &Config{
-		Similarity:      0.5,
-		MaxPatterns:     20000,
-		MaxTokens:       128,
-		MaxMessageBytes: 4096,
-		SaveInterval:    30 * time.Second,
+		Similarity:        0.5,
+		MaxPatterns:       20000,
+		MaxTokens:         128,
+		MaxMessageBytes:   4096,
+		SaveInterval:      30 * time.Second,
+		TemplateAttribute: TemplateEveryRecord,
 	}
 }
 
@@ -33,7 +35,16 @@ func createLogs(ctx context.Context, set processor.Settings, cfg component.Confi
 	if err != nil {
 		return nil, err
 	}
-	return processorhelper.NewLogs(ctx, set, cfg, next, p.processLogs,
+	// The processor is the helper's next consumer (the helper keeps the
+	// standard processor telemetry): with template_attribute: on_change it
+	// must see whether the data was accepted downstream.
+	p.next = next
+	annotating, err := consumer.NewLogs(p.consumeLogs, consumer.WithCapabilities(consumer.Capabilities{MutatesData: true}))
+	if err != nil {
+		return nil, err
+	}
+	passThrough := func(_ context.Context, ld plog.Logs) (plog.Logs, error) { return ld, nil }
+	return processorhelper.NewLogs(ctx, set, cfg, annotating, passThrough,
 		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
 		processorhelper.WithStart(p.start),
 		processorhelper.WithShutdown(p.shutdown))

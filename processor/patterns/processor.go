@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -46,11 +47,17 @@ type patternsProcessor struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
+	next consumer.Logs
+	// delivered holds, for template_attribute: on_change, the template last
+	// accepted downstream per pattern and day.
+	deliveredMu sync.Mutex
+	delivered   map[deliveryKey]string
+
 	telemetry *metadata.TelemetryBuilder
 }
 
 func newPatternsProcessor(cfg *Config, set processor.Settings) (*patternsProcessor, error) {
-	p := &patternsProcessor{cfg: cfg, logger: set.Logger, id: set.ID, miners: map[string]*miner.Miner{}}
+	p := &patternsProcessor{cfg: cfg, logger: set.Logger, id: set.ID, miners: map[string]*miner.Miner{}, delivered: map[deliveryKey]string{}}
 	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
 	if err != nil {
 		return nil, err
@@ -221,7 +228,44 @@ func (p *patternsProcessor) shutdown(ctx context.Context) error {
 	return err
 }
 
-func (p *patternsProcessor) processLogs(_ context.Context, ld plog.Logs) (plog.Logs, error) {
+// deliveryKey is a pattern on one day (days since the Unix epoch, UTC).
+type deliveryKey struct {
+	id  string
+	day int64
+}
+
+// deliveries are the templates one call sent on its records, to remember
+// once they are accepted.
+type deliveries map[deliveryKey]string
+
+// consumeLogs annotates ld and passes it on; with on_change it remembers
+// the templates it sent once the next consumer accepted them, so a refused
+// request (503 to the client) leaves them to be sent again.
+func (p *patternsProcessor) consumeLogs(ctx context.Context, ld plog.Logs) error {
+	sent := p.processLogs(ld)
+	if err := p.next.ConsumeLogs(ctx, ld); err != nil {
+		return err
+	}
+	if len(sent) > 0 {
+		p.deliveredMu.Lock()
+		if len(p.delivered) > 4*p.cfg.MaxPatterns {
+			// Bounded: forgetting only means sending the templates again.
+			clear(p.delivered)
+		}
+		for key, template := range sent {
+			p.delivered[key] = template
+		}
+		p.deliveredMu.Unlock()
+	}
+	return nil
+}
+
+// processLogs annotates ld and returns the templates it sent with on_change.
+func (p *patternsProcessor) processLogs(ld plog.Logs) deliveries {
+	var (
+		sent deliveries
+		now  = pcommon.NewTimestampFromTime(time.Now())
+	)
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
@@ -234,15 +278,15 @@ func (p *patternsProcessor) processLogs(_ context.Context, ld plog.Logs) (plog.L
 		m := p.minerFor(group)
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
-			p.annotate(m, sls.At(j).LogRecords())
+			sent = p.annotate(m, sls.At(j).LogRecords(), now, sent)
 		}
 	}
-	return ld, nil
+	return sent
 }
 
 // annotate mines the records of one scope in one batch and sets their
-// pattern attributes.
-func (p *patternsProcessor) annotate(m *miner.Miner, lrs plog.LogRecordSlice) {
+// pattern attributes; with on_change it adds the templates it sets to sent.
+func (p *patternsProcessor) annotate(m *miner.Miner, lrs plog.LogRecordSlice, now pcommon.Timestamp, sent deliveries) deliveries {
 	messages := make([]string, 0, lrs.Len())
 	indexes := make([]int, 0, lrs.Len())
 	for k := 0; k < lrs.Len(); k++ {
@@ -260,11 +304,47 @@ func (p *patternsProcessor) annotate(m *miner.Miner, lrs plog.LogRecordSlice) {
 		messages = append(messages, message)
 		indexes = append(indexes, k)
 	}
-	for i, match := range m.AddBatch(messages) {
-		attrs := lrs.At(indexes[i]).Attributes()
+	matches := m.AddBatch(messages)
+	onChange := p.cfg.TemplateAttribute == TemplateOnChange
+	if onChange {
+		p.deliveredMu.Lock()
+		defer p.deliveredMu.Unlock()
+	}
+	for i, match := range matches {
+		r := lrs.At(indexes[i])
+		attrs := r.Attributes()
 		// One growth for both attributes instead of up to two.
 		attrs.EnsureCapacity(attrs.Len() + 2)
 		attrs.PutStr(AttrPatternID, match.ID)
+		if !onChange {
+			attrs.PutStr(AttrPatternTemplate, match.Template)
+			continue
+		}
+		key := deliveryKey{id: match.ID, day: recordDay(r, now)}
+		if t, ok := p.delivered[key]; ok && t == match.Template {
+			continue
+		}
+		if t, ok := sent[key]; ok && t == match.Template {
+			continue
+		}
+		if sent == nil {
+			sent = deliveries{}
+		}
 		attrs.PutStr(AttrPatternTemplate, match.Template)
+		sent[key] = match.Template
 	}
+	return sent
+}
+
+// recordDay is the day of the record's time as the store files it: its
+// timestamp, else its observed time, else now.
+func recordDay(r plog.LogRecord, now pcommon.Timestamp) int64 {
+	ts := r.Timestamp()
+	if ts == 0 {
+		ts = r.ObservedTimestamp()
+	}
+	if ts == 0 {
+		ts = now
+	}
+	return int64(ts) / int64(24*time.Hour)
 }

@@ -2,6 +2,7 @@ package patterns
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -189,4 +191,41 @@ func TestTelemetryCountsPatternsEvictionsAndTruncations(t *testing.T) {
 	metadatatest.AssertEqualProcessorPatternsActive(t, tt, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
 	metadatatest.AssertEqualProcessorPatternsEvicted(t, tt, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
 	metadatatest.AssertEqualProcessorPatternsTruncatedMessages(t, tt, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
+}
+
+func TestTemplateOnChangeRidesOnlyOnNewsAndAfterRefusals(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.TemplateAttribute = TemplateOnChange
+	sink := new(consumertest.LogsSink)
+	refuse := true
+	next, err := consumer.NewLogs(func(ctx context.Context, ld plog.Logs) error {
+		if refuse {
+			return errors.New("queue is full")
+		}
+		return sink.ConsumeLogs(ctx, ld)
+	})
+	require.NoError(t, err)
+	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, next)
+	require.NoError(t, err)
+	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+	defer func() { require.NoError(t, p.Shutdown(context.Background())) }()
+	send := func(messages ...string) error {
+		return p.ConsumeLogs(context.Background(), logs("api", nil, messages...))
+	}
+
+	// Refused downstream: the template is not taken as delivered.
+	require.Error(t, send("Payment 1 declined"))
+	refuse = false
+	require.NoError(t, send("Payment 2 declined", "Payment 3 declined", "Disk full on volume 7"))
+	ids, templates := annotations(sink.AllLogs()[0])
+	assert.Equal(t, []string{"Payment <*> declined", "", "Disk full on volume <*>"}, templates, "first record of each pattern only")
+	assert.Equal(t, ids[0], ids[1], "the id is on every record")
+
+	// Delivered: later records carry only the id, until the template changes.
+	require.NoError(t, send("Payment 4 declined", "Payment 5 refunded"))
+	require.NoError(t, send("Payment 6 declined"))
+	_, templates = annotations(sink.AllLogs()[1])
+	assert.Equal(t, []string{"", "Payment <*> <*>"}, templates)
+	_, templates = annotations(sink.AllLogs()[2])
+	assert.Equal(t, []string{""}, templates)
 }

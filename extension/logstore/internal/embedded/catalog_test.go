@@ -111,3 +111,13 @@ func TestCatalogKeepsATemplateInEveryDayItIsUsed(t *testing.T) {
 	// Retention removes whole days; each day keeps its own copy.
 	assert.Equal(t, 3, catalogRows(t, e))
 }
+
+func TestStatsCountLogsNotCatalogRows(t *testing.T) {
+	e := openTestEngine(t, t.TempDir())
+	defer e.Close()
+	_, err := e.AddLogs(patternLogs(7, "p1", "User <*> logged in", true, time.Now().Add(-time.Minute)))
+	require.NoError(t, err)
+	require.NoError(t, e.WaitDurable(context.Background()))
+	require.Equal(t, 1, catalogRows(t, e))
+	assert.EqualValues(t, 7, e.Stats().Rows)
+}

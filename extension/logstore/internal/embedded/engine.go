@@ -46,7 +46,8 @@ type Engine struct {
 
 	durability durabilityLoop
 
-	catalog *templateCatalog
+	catalog      *templateCatalog
+	catalogCount catalogCount
 	// catalogDay is the oldest day the catalog's per-day view still covers.
 	catalogDay atomic.Int64
 }
@@ -105,7 +106,7 @@ func Open(cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("remove snapshot %q left by an unclean stop: %w", path, err)
 		}
 	}
-	if err := e.loadCatalog(context.Background()); err != nil {
+	if err := errors.Join(e.loadCatalog(context.Background()), e.recountCatalog()); err != nil {
 		storage.MustClose()
 		return nil, fmt.Errorf("read pattern templates: %w", err)
 	}
@@ -156,6 +157,10 @@ func (e *Engine) makeDurable(days []string) error {
 		var ss logstorage.StorageStats
 		e.storage.UpdateStats(&ss)
 		if ss.InmemoryRowsCount == 0 && ss.PendingRows == 0 && ss.IndexdbActiveInmemoryMerges == 0 {
+			if time.Since(e.catalogCount.countedAt) > catalogRecount {
+				// Not an error of the point: the rows are durable.
+				_ = e.recountCatalog()
+			}
 			return nil
 		}
 		if time.Now().After(deadline) {
@@ -192,8 +197,11 @@ func (e *Engine) Stats() Stats {
 	var ss logstorage.StorageStats
 	e.storage.UpdateStats(&ss)
 	d := ss.DatadbStats
+	rows := d.InmemoryRowsCount + d.SmallPartRowsCount + d.BigPartRowsCount
+	// The engine counts the catalog's rows too.
+	rows -= min(e.catalogRows(), rows)
 	return Stats{
-		Rows:               d.InmemoryRowsCount + d.SmallPartRowsCount + d.BigPartRowsCount,
+		Rows:               rows,
 		CompressedBytes:    d.CompressedInmemorySize + d.CompressedSmallPartSize + d.CompressedBigPartSize,
 		UncompressedBytes:  d.UncompressedInmemorySize + d.UncompressedSmallPartSize + d.UncompressedBigPartSize,
 		Partitions:         ss.PartitionsCount,
@@ -225,6 +233,8 @@ func (e *Engine) AddLogs(ld plog.Logs) (AddResult, error) {
 	appendCatalogRows(lr, rb.templates, now)
 	e.addMu.RLock()
 	e.storage.MustAddRows(lr)
+	// Counted under the lock a recount excludes.
+	e.catalogCount.added.Add(uint64(len(rb.templates)))
 	e.addMu.RUnlock()
 	e.catalog.remember(rb.templates)
 	// The pooled builder must not pin this batch's strings.

@@ -108,6 +108,10 @@ func timeBounds(start, end time.Time) (int64, int64) {
 }
 
 func (e *Engine) count(ctx context.Context, filter string, start, end int64) (uint64, error) {
+	return e.countIn(ctx, tenant, filter, start, end)
+}
+
+func (e *Engine) countIn(ctx context.Context, tenant logstorage.TenantID, filter string, start, end int64) (uint64, error) {
 	var (
 		mu    sync.Mutex
 		total uint64
