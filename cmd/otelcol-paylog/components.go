@@ -14,13 +14,16 @@ import (
 	logstore2 "github.com/paylog/paylog/exporter/logstore"
 	debugexporter "go.opentelemetry.io/collector/exporter/debugexporter"
 	otlpexporter "go.opentelemetry.io/collector/exporter/otlpexporter"
+	otlphttpexporter "go.opentelemetry.io/collector/exporter/otlphttpexporter"
 	logstore "github.com/paylog/paylog/extension/logstore"
 	searchapi "github.com/paylog/paylog/extension/searchapi"
 	filestorage "github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
+	redisstorage "github.com/paylog/paylog/extension/redisstorage"
 	memorylimiterprocessor "go.opentelemetry.io/collector/processor/memorylimiterprocessor"
 	patterns "github.com/paylog/paylog/processor/patterns"
 	logapi "github.com/paylog/paylog/receiver/logapi"
 	otlpreceiver "go.opentelemetry.io/collector/receiver/otlpreceiver"
+	redisreceiver "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/redisreceiver"
 )
 
 type aliasProvider interface{ DeprecatedAlias() component.Type }
@@ -47,6 +50,7 @@ func components() (otelcol.Factories, error) {
 		logstore.NewFactory(),
 		searchapi.NewFactory(),
 		filestorage.NewFactory(),
+		redisstorage.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -55,11 +59,13 @@ func components() (otelcol.Factories, error) {
 		logstore.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
 		searchapi.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
 		filestorage.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage v0.158.0",
+		redisstorage.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
 	})
 
 	factories.Receivers, err = otelcol.MakeFactoryMap[receiver.Factory](
 		logapi.NewFactory(),
 		otlpreceiver.NewFactory(),
+		redisreceiver.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -67,12 +73,14 @@ func components() (otelcol.Factories, error) {
 	factories.ReceiverModules = makeModulesMap(factories.Receivers, map[component.Type]string{
 		logapi.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
 		otlpreceiver.NewFactory().Type(): "go.opentelemetry.io/collector/receiver/otlpreceiver v0.158.0",
+		redisreceiver.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/redisreceiver v0.157.0",
 	})
 
 	factories.Exporters, err = otelcol.MakeFactoryMap[exporter.Factory](
 		logstore2.NewFactory(),
 		debugexporter.NewFactory(),
 		otlpexporter.NewFactory(),
+		otlphttpexporter.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -81,6 +89,7 @@ func components() (otelcol.Factories, error) {
 		logstore2.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
 		debugexporter.NewFactory().Type(): "go.opentelemetry.io/collector/exporter/debugexporter v0.158.0",
 		otlpexporter.NewFactory().Type(): "go.opentelemetry.io/collector/exporter/otlpexporter v0.158.0",
+		otlphttpexporter.NewFactory().Type(): "go.opentelemetry.io/collector/exporter/otlphttpexporter v0.158.0",
 	})
 
 	factories.Processors, err = otelcol.MakeFactoryMap[processor.Factory](

@@ -21,6 +21,10 @@ type Config struct {
 	// MaxOffset is the largest offset accepted; deeper pages use the cursor.
 	// Default 100000.
 	MaxOffset int `mapstructure:"max_offset"`
+	// Queue names the storage extension holding the exporters' persistent
+	// queues (redis_storage); /health then reports its backend and how much
+	// the queues hold. Default none.
+	Queue *component.ID `mapstructure:"queue"`
 
 	_ struct{}
 }

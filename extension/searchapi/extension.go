@@ -14,6 +14,7 @@ import (
 
 	"github.com/paylog/paylog/extension/logstore"
 	"github.com/paylog/paylog/internal/httpapi"
+	"github.com/paylog/paylog/internal/queuehealth"
 )
 
 type searchAPI struct {
@@ -22,6 +23,7 @@ type searchAPI struct {
 	started  time.Time
 
 	store  logstore.Store
+	queue  queuehealth.Reporter // nil without cfg.Queue
 	server *http.Server
 
 	mountsMu sync.RWMutex
@@ -58,7 +60,11 @@ func newSearchAPI(cfg *Config, set extension.Settings) *searchAPI {
 
 // Dependencies makes the collector start the logstore extension first.
 func (s *searchAPI) Dependencies() []component.ID {
-	return []component.ID{s.cfg.LogStore}
+	deps := []component.ID{s.cfg.LogStore}
+	if s.cfg.Queue != nil {
+		deps = append(deps, *s.cfg.Queue)
+	}
+	return deps
 }
 
 func (s *searchAPI) Start(ctx context.Context, host component.Host) error {
@@ -67,6 +73,17 @@ func (s *searchAPI) Start(ctx context.Context, host component.Host) error {
 		return err
 	}
 	s.store = store
+	if s.cfg.Queue != nil {
+		ext, ok := host.GetExtensions()[*s.cfg.Queue]
+		if !ok {
+			return fmt.Errorf("queue: extension %q is not configured", s.cfg.Queue)
+		}
+		reporter, ok := ext.(queuehealth.Reporter)
+		if !ok {
+			return fmt.Errorf("queue: extension %q cannot report on its queues (redis_storage can)", s.cfg.Queue)
+		}
+		s.queue = reporter
+	}
 	s.started = time.Now()
 	srv, err := httpapi.StartServer(ctx, &s.cfg.ServerConfig, host, s.settings.TelemetrySettings, s.routes())
 	if err != nil {

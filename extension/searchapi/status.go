@@ -31,6 +31,17 @@ type checkResult struct {
 	Error   string `json:"error,omitempty"`
 }
 
+// queueCheck reports the persistent queues' backend: items are log records
+// waiting in the queues, requests the ingest requests carrying them.
+type queueCheck struct {
+	Status    string  `json:"status"`
+	Backend   string  `json:"backend"`
+	Items     int64   `json:"items"`
+	Requests  int64   `json:"requests"`
+	LatencyMS float64 `json:"latency_ms"`
+	Error     string  `json:"error,omitempty"`
+}
+
 func (s *searchAPI) handleHealth(w http.ResponseWriter, r *http.Request) {
 	httpapi.CorrelationID(w, r)
 	ctx, cancel := context.WithTimeout(r.Context(), healthCheckTimeout)
@@ -42,16 +53,32 @@ func (s *searchAPI) handleHealth(w http.ResponseWriter, r *http.Request) {
 		store.Status, store.Error = "failing", err.Error()
 		status, code = "unhealthy", http.StatusServiceUnavailable
 	}
+	checks := map[string]any{"store": store}
+	if s.queue != nil {
+		q := s.queue.QueueStatus(ctx)
+		queue := queueCheck{Status: "ok", Backend: q.Backend, Items: q.Items, Requests: q.Requests,
+			LatencyMS: float64(q.Latency.Microseconds()) / 1000}
+		if q.Err != nil {
+			queue.Error = q.Err.Error()
+		}
+		if !q.Up {
+			// Ingest answers 503 too: nothing can be queued.
+			queue.Status = "failing"
+			status, code = "unhealthy", http.StatusServiceUnavailable
+		}
+		checks["queue"] = queue
+	}
 	pipelines := "ready"
 	if !s.ready.Load() {
 		// Starting (receivers not up yet) or shutting down.
 		pipelines, status, code = "not ready", "unhealthy", http.StatusServiceUnavailable
 	}
+	checks["pipelines"] = pipelines
 	httpapi.WriteJSON(w, code, map[string]any{
 		"status":         status,
 		"timestamp":      time.Now().UTC(),
 		"uptime_seconds": int64(time.Since(s.started).Seconds()),
-		"checks":         map[string]any{"store": store, "pipelines": pipelines},
+		"checks":         checks,
 	})
 }
 

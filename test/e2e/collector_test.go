@@ -82,6 +82,17 @@ func freePort(t testing.TB) string {
 // dataDir and waits until /health answers 200.
 func startCollector(t testing.TB, dataDir string) *collector {
 	t.Helper()
+	config := filepath.Join(repoRoot(), "collector-config.yaml")
+	if alt := os.Getenv("PAYLOG_E2E_CONFIG"); alt != "" {
+		config = alt // to measure a variant of the default config
+	}
+	return startCollectorWith(t, dataDir, config)
+}
+
+// startCollectorWith runs the binary on config with env added to the
+// environment, and waits until /health answers 200.
+func startCollectorWith(t testing.TB, dataDir, config string, env ...string) *collector {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test: starts the collector binary")
 	}
@@ -97,10 +108,6 @@ func startCollector(t testing.TB, dataDir string) *collector {
 	c.logFile = f
 	telemetry := freePort(t)
 	_, telemetryPort, _ := net.SplitHostPort(telemetry)
-	config := filepath.Join(repoRoot(), "collector-config.yaml")
-	if alt := os.Getenv("PAYLOG_E2E_CONFIG"); alt != "" {
-		config = alt // to measure a variant of the default config
-	}
 	cmd := exec.Command(binary, "--config", config)
 	cmd.Env = append(os.Environ(),
 		"PAYLOG_DATA_DIR="+dataDir,
@@ -109,6 +116,7 @@ func startCollector(t testing.TB, dataDir string) *collector {
 		"PAYLOG_OTLP_HTTP_ENDPOINT="+c.otlpHTTP,
 		"PAYLOG_TELEMETRY_PORT="+telemetryPort,
 	)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = f, f
 	require.NoError(t, cmd.Start())
 	c.cmd = cmd

@@ -3,11 +3,14 @@ package e2e
 import (
 	"bytes"
 	"net/http"
+	"path/filepath"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/paylog/paylog/internal/testredis"
 )
 
 // BenchmarkIngest drives POST /logs/batch-ingest on the default config with
@@ -18,11 +21,25 @@ import (
 //
 //	make bench   # or: go test -run '^$' -bench BenchmarkIngest -benchtime 200000x -count 5 ./test/e2e/
 func BenchmarkIngest(b *testing.B) {
+	benchmarkIngest(b, startCollector(b, b.TempDir()))
+}
+
+// BenchmarkIngestRedisQueue is BenchmarkIngest on config/redis-queue.yaml:
+// the persistent queue in a redis-server (AOF, appendfsync always) the
+// benchmark starts.
+//
+//	go test -run '^$' -bench BenchmarkIngestRedisQueue -benchtime 500000x -count 5 ./test/e2e/
+func BenchmarkIngestRedisQueue(b *testing.B) {
+	redis := testredis.Start(b)
+	config := filepath.Join(repoRoot(), "config", "redis-queue.yaml")
+	benchmarkIngest(b, startCollectorWith(b, b.TempDir(), config, "PAYLOG_REDIS_ENDPOINT="+redis.Addr))
+}
+
+func benchmarkIngest(b *testing.B, c *collector) {
 	const (
 		batchSize = 1000
 		clients   = 4
 	)
-	c := startCollector(b, b.TempDir())
 	bodies, rawBytes := newWorkload(42).batches(b.N, batchSize)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 
