@@ -251,3 +251,32 @@ func TestRedisQueueLosesNothingAcknowledged(t *testing.T) {
 	}, 30*time.Second, 200*time.Millisecond, "the queue drains")
 	t.Logf("%d acknowledged entries, all delivered", len(acked))
 }
+
+// TestRedisQueueConfigWatchesRedis runs config/redis-queue.yaml as shipped
+// against a real Redis: ingest is queued in Redis, /health reports it, and
+// the redis receiver's metrics reach the example metrics pipeline.
+func TestRedisQueueConfigWatchesRedis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test: starts the collector binary and redis-server")
+	}
+	redis := testredis.Start(t)
+	c := startCollectorWith(t, t.TempDir(), filepath.Join(repoRoot(), "config", "redis-queue.yaml"),
+		"PAYLOG_REDIS_ENDPOINT="+redis.Addr, "PAYLOG_REDIS_METRICS_INTERVAL=200ms")
+
+	body, _ := seqBatch("shipped", 100)
+	r := c.do(t, http.MethodPost, "/logs/batch-ingest", "application/json", body, nil)
+	require.Equal(t, http.StatusOK, r.status, "%.300s", r.raw)
+	require.Eventually(t, func() bool {
+		r := c.do(t, http.MethodGet, "/logs/search?service=payments&limit=1", "", nil, nil)
+		total, _ := r.body["total_count"].(float64)
+		return total == 100
+	}, 30*time.Second, 100*time.Millisecond, "the logs go through the Redis queue into the store")
+	status, queue := queueCheck(t, c)
+	assert.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "redis", queue["backend"])
+
+	require.Eventually(t, func() bool {
+		log := c.log()
+		return strings.Contains(log, `"otelcol.component.id":"debug/redis"`) && strings.Contains(log, `"data points"`)
+	}, 30*time.Second, 100*time.Millisecond, "the redis receiver's metrics reach debug/redis; log:\n%s", c.log())
+}
