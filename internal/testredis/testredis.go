@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -18,17 +19,35 @@ import (
 // Server is one redis-server process.
 type Server struct {
 	// Addr is host:port.
-	Addr string
-	dir  string
-	port int
-	cmd  *exec.Cmd
+	Addr  string
+	dir   string
+	port  int
+	extra []string
+	cmd   *exec.Cmd
 }
 
 // Start starts a redis-server with AOF (appendfsync always) and registers
-// its stop with t.Cleanup.
-func Start(t testing.TB) *Server {
+// its stop with t.Cleanup. extra are more redis-server options
+// ("--requirepass", "s3cret").
+func Start(t testing.TB, extra ...string) *Server {
 	t.Helper()
-	s := &Server{dir: t.TempDir(), port: freePort(t)}
+	return start(t, false, extra)
+}
+
+// StartTLS starts a redis-server that serves only TLS, with the given
+// certificate and key; clients need not present certificates.
+func StartTLS(t testing.TB, certFile, keyFile, caFile string) *Server {
+	t.Helper()
+	return start(t, true, []string{"--tls-cert-file", certFile, "--tls-key-file", keyFile,
+		"--tls-ca-cert-file", caFile, "--tls-auth-clients", "no"})
+}
+
+func start(t testing.TB, tls bool, extra []string) *Server {
+	t.Helper()
+	s := &Server{dir: t.TempDir(), port: freePort(t), extra: extra}
+	if tls {
+		s.extra = append([]string{"--tls-port", strconv.Itoa(s.port)}, s.extra...)
+	}
 	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port))
 	s.Restart(t)
 	t.Cleanup(func() { s.Stop(t) })
@@ -43,10 +62,15 @@ func (s *Server) Restart(t testing.TB) {
 	if err != nil {
 		t.Fatalf("redis-server is not installed (apt-get install -y redis-server): %v", err)
 	}
-	s.cmd = exec.Command(bin,
-		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--dir", s.dir,
+	port := strconv.Itoa(s.port)
+	if slices.Contains(s.extra, "--tls-port") {
+		port = "0" // TLS only
+	}
+	args := append([]string{
+		"--port", port, "--bind", "127.0.0.1", "--dir", s.dir,
 		"--appendonly", "yes", "--appendfsync", "always", "--save", "",
-		"--protected-mode", "no", "--daemonize", "no", "--logfile", filepath.Join(s.dir, "redis.log"))
+		"--protected-mode", "no", "--daemonize", "no", "--logfile", filepath.Join(s.dir, "redis.log")}, s.extra...)
+	s.cmd = exec.Command(bin, args...)
 	if err := s.cmd.Start(); err != nil {
 		t.Fatalf("start redis-server: %v", err)
 	}
