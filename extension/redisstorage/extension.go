@@ -43,6 +43,9 @@ func newRedisStorage(cfg *Config, set extension.Settings) *redisStorage {
 // orphan the items Redis holds. A supervisor restarting the collector until
 // Redis is back loses nothing.
 func (s *redisStorage) Start(ctx context.Context, _ component.Host) error {
+	// go-redis logs through one process-wide logger (to stderr by default);
+	// send its lines to the collector's log instead.
+	redis.SetLogger(goRedisLogger{s.logger})
 	tlsConfig, err := s.cfg.TLS.LoadTLSConfig(ctx)
 	if err != nil {
 		return fmt.Errorf("tls: %w", err)
@@ -139,4 +142,12 @@ func (s *redisStorage) QueueStatus(ctx context.Context) queuehealth.Status {
 		status.Requests += int64(m.writeIndex-m.readIndex) + int64(m.dispatched)
 	}
 	return status
+}
+
+// goRedisLogger writes go-redis's log lines (failed dials, pool events) to
+// the collector's logger.
+type goRedisLogger struct{ logger *zap.Logger }
+
+func (l goRedisLogger) Printf(_ context.Context, format string, v ...any) {
+	l.logger.Warn("Redis client: " + fmt.Sprintf(format, v...))
 }
