@@ -19,6 +19,7 @@ import (
 	searchapi "github.com/paylog/paylog/extension/searchapi"
 	filestorage "github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
 	redisstorage "github.com/paylog/paylog/extension/redisstorage"
+	compressedstorage "github.com/paylog/paylog/extension/compressedstorage"
 	memorylimiterprocessor "go.opentelemetry.io/collector/processor/memorylimiterprocessor"
 	patterns "github.com/paylog/paylog/processor/patterns"
 	logapi "github.com/paylog/paylog/receiver/logapi"
@@ -51,6 +52,7 @@ func components() (otelcol.Factories, error) {
 		searchapi.NewFactory(),
 		filestorage.NewFactory(),
 		redisstorage.NewFactory(),
+		compressedstorage.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -60,6 +62,7 @@ func components() (otelcol.Factories, error) {
 		searchapi.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
 		filestorage.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage v0.158.0",
 		redisstorage.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
+		compressedstorage.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
 	})
 
 	factories.Receivers, err = otelcol.MakeFactoryMap[receiver.Factory](

@@ -1,0 +1,156 @@
+package compressedstorage // import "github.com/paylog/paylog/extension/compressedstorage"
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/klauspost/compress/zstd"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/extension/extensioncapabilities"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+)
+
+// header starts every value this extension writes. A value without it was
+// written before compression was turned on and is returned as stored, so a
+// queue keeps its items across the change.
+var header = []byte("PLZ1")
+
+// maxValueBytes bounds what one value may decompress to.
+const maxValueBytes = 1 << 30
+
+type compressedStorage struct {
+	cfg   *Config
+	inner storage.Extension
+	enc   *zstd.Encoder
+	dec   *zstd.Decoder
+}
+
+var (
+	_ storage.Extension               = (*compressedStorage)(nil)
+	_ extensioncapabilities.Dependent = (*compressedStorage)(nil)
+)
+
+func newCompressedStorage(cfg *Config) (*compressedStorage, error) {
+	level := map[string]zstd.EncoderLevel{"fastest": zstd.SpeedFastest, "default": zstd.SpeedDefault, "better": zstd.SpeedBetterCompression}[cfg.Level]
+	// EncodeAll and DecodeAll are safe for concurrent use.
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(level))
+	if err != nil {
+		return nil, err
+	}
+	dec, err := zstd.NewReader(nil, zstd.WithDecoderMaxMemory(maxValueBytes))
+	if err != nil {
+		return nil, err
+	}
+	return &compressedStorage{cfg: cfg, enc: enc, dec: dec}, nil
+}
+
+// Dependencies makes the collector start the wrapped storage first.
+func (s *compressedStorage) Dependencies() []component.ID { return []component.ID{s.cfg.Storage} }
+
+func (s *compressedStorage) Start(_ context.Context, host component.Host) error {
+	ext, ok := host.GetExtensions()[s.cfg.Storage]
+	if !ok {
+		return fmt.Errorf("storage: extension %q is not configured", s.cfg.Storage)
+	}
+	inner, ok := ext.(storage.Extension)
+	if !ok {
+		return fmt.Errorf("storage: extension %q is not a storage extension", s.cfg.Storage)
+	}
+	s.inner = inner
+	return nil
+}
+
+func (s *compressedStorage) Shutdown(context.Context) error {
+	s.dec.Close()
+	return s.enc.Close()
+}
+
+func (s *compressedStorage) GetClient(ctx context.Context, kind component.Kind, id component.ID, name string) (storage.Client, error) {
+	if s.inner == nil {
+		return nil, fmt.Errorf("compressed_storage is not started")
+	}
+	inner, err := s.inner.GetClient(ctx, kind, id, name)
+	if err != nil {
+		return nil, err
+	}
+	return &client{inner: inner, s: s}, nil
+}
+
+type client struct {
+	inner storage.Client
+	s     *compressedStorage
+}
+
+func (s *compressedStorage) compress(value []byte) []byte {
+	if value == nil {
+		return nil
+	}
+	out := make([]byte, len(header), len(header)+len(value)/4+64)
+	copy(out, header)
+	return s.enc.EncodeAll(value, out)
+}
+
+func (s *compressedStorage) decompress(key string, value []byte) ([]byte, error) {
+	if !bytes.HasPrefix(value, header) {
+		return value, nil
+	}
+	out, err := s.dec.DecodeAll(value[len(header):], nil)
+	if err != nil {
+		return nil, fmt.Errorf("decompress the value of %q: %w", key, err)
+	}
+	if out == nil {
+		out = []byte{}
+	}
+	return out, nil
+}
+
+func (c *client) Get(ctx context.Context, key string) ([]byte, error) {
+	v, err := c.inner.Get(ctx, key)
+	if err != nil || v == nil {
+		return v, err
+	}
+	return c.s.decompress(key, v)
+}
+
+func (c *client) Set(ctx context.Context, key string, value []byte) error {
+	return c.inner.Set(ctx, key, c.s.compress(value))
+}
+
+func (c *client) Delete(ctx context.Context, key string) error {
+	return c.inner.Delete(ctx, key)
+}
+
+// Batch passes the operations on with compressed values and decompresses
+// what the Gets read. The callers' operations are not modified until the
+// inner batch succeeded.
+func (c *client) Batch(ctx context.Context, ops ...*storage.Operation) error {
+	inner := make([]*storage.Operation, len(ops))
+	for i, op := range ops {
+		copied := *op
+		if op.Type == storage.Set {
+			copied.Value = c.s.compress(op.Value)
+		}
+		inner[i] = &copied
+	}
+	if err := c.inner.Batch(ctx, inner...); err != nil {
+		return err
+	}
+	for i, op := range ops {
+		if op.Type != storage.Get {
+			continue
+		}
+		if inner[i].Value == nil {
+			op.Value = nil
+			continue
+		}
+		v, err := c.s.decompress(op.Key, inner[i].Value)
+		if err != nil {
+			return err
+		}
+		op.Value = v
+	}
+	return nil
+}
+
+func (c *client) Close(ctx context.Context) error { return c.inner.Close(ctx) }

@@ -1,0 +1,228 @@
+package compressedstorage
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/extension/extensiontest"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+
+	"github.com/paylog/paylog/extension/compressedstorage/internal/metadata"
+)
+
+type host struct {
+	component.Host
+	ext map[component.ID]component.Component
+}
+
+func (h host) GetExtensions() map[component.ID]component.Component { return h.ext }
+
+var (
+	fileID       = component.MustNewIDWithName("file_storage", "queue")
+	compressedID = component.MustNewIDWithName("compressed_storage", "queue")
+	exporterID   = component.MustNewID("logstore")
+)
+
+// startOver starts compressed_storage over inner and returns a client.
+func startOver(t *testing.T, inner component.Component) storage.Client {
+	t.Helper()
+	ctx := context.Background()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Storage = fileID
+	require.NoError(t, cfg.Validate())
+	set := extensiontest.NewNopSettings(metadata.Type)
+	set.ID = compressedID
+	cs, err := NewFactory().Create(ctx, set, cfg)
+	require.NoError(t, err)
+	h := host{Host: componenttest.NewNopHost(), ext: map[component.ID]component.Component{fileID: inner, compressedID: cs}}
+	require.NoError(t, inner.Start(ctx, h))
+	require.NoError(t, cs.Start(ctx, h))
+	c, err := cs.(storage.Extension).GetClient(ctx, component.KindExporter, exporterID, "")
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		require.NoError(t, c.Close(ctx))
+		require.NoError(t, cs.Shutdown(ctx))
+		require.NoError(t, inner.Shutdown(ctx))
+	})
+	return c
+}
+
+// memStorage is a storage extension keeping values in memory, to look at
+// what compressed_storage writes.
+type memStorage struct {
+	component.StartFunc
+	component.ShutdownFunc
+	values map[string][]byte
+}
+
+func (m *memStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
+	return m, nil
+}
+
+func (m *memStorage) Get(_ context.Context, key string) ([]byte, error) { return m.values[key], nil }
+func (m *memStorage) Set(_ context.Context, key string, v []byte) error {
+	m.values[key] = v
+	return nil
+}
+
+func (m *memStorage) Delete(_ context.Context, key string) error {
+	delete(m.values, key)
+	return nil
+}
+
+func (m *memStorage) Batch(ctx context.Context, ops ...*storage.Operation) error {
+	for _, op := range ops {
+		switch op.Type {
+		case storage.Get:
+			op.Value, _ = m.Get(ctx, op.Key)
+		case storage.Set:
+			_ = m.Set(ctx, op.Key, op.Value)
+		case storage.Delete:
+			_ = m.Delete(ctx, op.Key)
+		}
+	}
+	return nil
+}
+
+func (m *memStorage) Close(context.Context) error { return nil }
+
+// startOnMemory returns a compressed_storage client and the values it
+// writes underneath.
+func startOnMemory(t *testing.T) (storage.Client, *memStorage) {
+	t.Helper()
+	inner := &memStorage{values: map[string][]byte{}}
+	return startOver(t, inner), inner
+}
+
+// startOnFileStorage starts compressed_storage over a real file_storage in
+// a temporary directory.
+func startOnFileStorage(t *testing.T) storage.Client {
+	t.Helper()
+	ctx := context.Background()
+	fsFactory := filestorage.NewFactory()
+	fsCfg := fsFactory.CreateDefaultConfig().(*filestorage.Config)
+	fsCfg.Directory = t.TempDir()
+	fsCfg.Compaction.Directory = fsCfg.Directory
+	fsSet := extensiontest.NewNopSettings(fsFactory.Type())
+	fsSet.ID = fileID
+	fs, err := fsFactory.Create(ctx, fsSet, fsCfg)
+	require.NoError(t, err)
+	return startOver(t, fs)
+}
+
+func TestStorageContractOverFileStorage(t *testing.T) {
+	ctx := context.Background()
+	c := startOnFileStorage(t)
+
+	v, err := c.Get(ctx, "missing")
+	require.NoError(t, err)
+	assert.Nil(t, v)
+
+	require.NoError(t, c.Set(ctx, "k", []byte("value")))
+	v, err = c.Get(ctx, "k")
+	require.NoError(t, err)
+	assert.Equal(t, []byte("value"), v)
+
+	require.NoError(t, c.Set(ctx, "empty", []byte{}))
+	v, err = c.Get(ctx, "empty")
+	require.NoError(t, err)
+	assert.Equal(t, []byte{}, v)
+
+	ops := []*storage.Operation{
+		storage.GetOperation("k"),
+		storage.SetOperation("k", []byte("new")),
+		storage.GetOperation("k"),
+		storage.DeleteOperation("k"),
+		storage.GetOperation("k"),
+	}
+	require.NoError(t, c.Batch(ctx, ops...))
+	assert.Equal(t, []byte("value"), ops[0].Value)
+	assert.Equal(t, []byte("new"), ops[1].Value, "the caller's value is left as it was")
+	assert.Equal(t, []byte("new"), ops[2].Value)
+	assert.Nil(t, ops[4].Value)
+
+	require.NoError(t, c.Delete(ctx, "empty"))
+	v, err = c.Get(ctx, "empty")
+	require.NoError(t, err)
+	assert.Nil(t, v)
+}
+
+func TestValuesAreStoredCompressed(t *testing.T) {
+	ctx := context.Background()
+	c, inner := startOnMemory(t)
+	var b strings.Builder
+	for i := range 2000 {
+		fmt.Fprintf(&b, `{"service":"payments","level":"ERROR","message":"Payment %d declined: insufficient funds"}`, i*7919)
+	}
+	value := []byte(b.String())
+	require.NoError(t, c.Set(ctx, "item", value))
+	stored := inner.values["item"]
+	assert.True(t, bytes.HasPrefix(stored, header))
+	assert.Less(t, len(stored), len(value)/4, "a repetitive 170 KB value shrinks by more than 4x")
+	got, err := c.Get(ctx, "item")
+	require.NoError(t, err)
+	assert.Equal(t, value, got)
+}
+
+func TestValuesWrittenBeforeCompressionAreReadAsTheyAre(t *testing.T) {
+	ctx := context.Background()
+	c, inner := startOnMemory(t)
+	inner.values["old"] = []byte("written by a collector without compression")
+	v, err := c.Get(ctx, "old")
+	require.NoError(t, err)
+	assert.Equal(t, []byte("written by a collector without compression"), v)
+	get := storage.GetOperation("old")
+	require.NoError(t, c.Batch(ctx, get))
+	assert.Equal(t, []byte("written by a collector without compression"), get.Value)
+}
+
+func TestCorruptValuesAreErrorsNamingTheKey(t *testing.T) {
+	ctx := context.Background()
+	c, inner := startOnMemory(t)
+	inner.values["broken"] = append(append([]byte{}, header...), "not zstd"...)
+	_, err := c.Get(ctx, "broken")
+	assert.ErrorContains(t, err, `"broken"`)
+}
+
+func TestStartNeedsAStorageExtension(t *testing.T) {
+	ctx := context.Background()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Storage = fileID
+	cs, err := NewFactory().Create(ctx, extensiontest.NewNopSettings(metadata.Type), cfg)
+	require.NoError(t, err)
+	assert.ErrorContains(t, cs.Start(ctx, componenttest.NewNopHost()), "is not configured")
+	notStorage := host{Host: componenttest.NewNopHost(), ext: map[component.ID]component.Component{fileID: struct{ component.Component }{}}}
+	assert.ErrorContains(t, cs.Start(ctx, notStorage), "is not a storage extension")
+	require.NoError(t, cs.Shutdown(ctx))
+}
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	load := func(id string) (*Config, error) {
+		sub, err := cm.Sub(id)
+		require.NoError(t, err)
+		cfg := createDefaultConfig().(*Config)
+		require.NoError(t, sub.Unmarshal(cfg))
+		return cfg, confmap.Validate(cfg)
+	}
+	cfg, err := load("compressed_storage/queue")
+	require.NoError(t, err)
+	assert.Equal(t, &Config{Storage: fileID, Level: "fastest"}, cfg)
+	cfg, err = load("compressed_storage/better")
+	require.NoError(t, err)
+	assert.Equal(t, "better", cfg.Level)
+	_, err = load("compressed_storage/bad")
+	assert.EqualError(t, err, "storage: must name the storage extension to wrap\nlevel: must be one of [fastest default better], got \"max\"")
+}
