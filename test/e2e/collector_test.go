@@ -93,6 +93,13 @@ func startCollector(t testing.TB, dataDir string) *collector {
 // environment, and waits until /health answers 200.
 func startCollectorWith(t testing.TB, dataDir, config string, env ...string) *collector {
 	t.Helper()
+	return startCollectorUntil(t, dataDir, config, "/health", http.StatusOK, env...)
+}
+
+// startCollectorUntil runs the binary on config and waits until GET
+// readyPath answers readyStatus (configs without searchapi have no /health).
+func startCollectorUntil(t testing.TB, dataDir, config, readyPath string, readyStatus int, env ...string) *collector {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test: starts the collector binary")
 	}
@@ -128,10 +135,10 @@ func startCollectorWith(t testing.TB, dataDir, config string, env ...string) *co
 
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		resp, err := http.Get(c.url("/health"))
+		resp, err := http.Get(c.url(readyPath))
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			if resp.StatusCode == readyStatus {
 				return c
 			}
 		}
