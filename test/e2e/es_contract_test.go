@@ -31,11 +31,11 @@ import (
 type esReply int
 
 const (
-	esOK            esReply = iota
-	esUnavailable           // 503, the cluster has no master, say
-	esTooManyReqs           // 429 for the whole request
-	esFirstItem429          // 200 with errors: the first item rejected with 429
-	esFirstItem400          // 200 with errors: the first item has a mapping conflict
+	esOK           esReply = iota
+	esUnavailable          // 503, the cluster has no master, say
+	esTooManyReqs          // 429 for the whole request
+	esFirstItem429         // 200 with errors: the first item rejected with 429
+	esFirstItem400         // 200 with errors: the first item has a mapping conflict
 )
 
 type fakeES struct {
