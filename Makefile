@@ -5,7 +5,7 @@ OCB_VERSION := v0.158.0
 OCB         := $(shell $(GO) env GOPATH)/bin/builder
 CONFIG      ?= collector-config.yaml
 
-.PHONY: build run test test-short bench eval generate lint clean
+.PHONY: build run test test-short bench bench-patterns eval generate lint clean
 
 ## build: compile the collector into bin/otelcol-paylog
 build:
@@ -26,6 +26,10 @@ test-short:
 ## bench: the ingest benchmark against the built binary (see README)
 bench: build
 	PAYLOG_BINARY=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench 'BenchmarkIngest$$' -benchtime 500000x -count 5 -timeout 30m ./test/e2e/
+
+## bench-patterns: the patterns processor's cost on the ingest benchmark (10 ABBA pairs)
+bench-patterns:
+	scripts/bench-patterns-overhead.sh
 
 ## eval: pattern-mining accuracy on the Loghub-2k dev set beside the repository
 eval:
