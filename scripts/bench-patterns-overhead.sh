@@ -14,10 +14,10 @@ cp collector-config.yaml "$work/with.yaml"
 sed 's/processors: \[memory_limiter, patterns\]/processors: [memory_limiter]/' collector-config.yaml >"$work/without.yaml"
 grep -q 'processors: \[memory_limiter\]$' "$work/without.yaml" || { echo "could not remove the processor from the config" >&2; exit 1; }
 
-run() { # config → "acked stored"
+run() { # config → "acked stored cpu_us_per_log"
 	PAYLOG_E2E_CONFIG="$1" PAYLOG_BINARY="$PWD/bin/otelcol-paylog" go test -run '^$' -bench 'BenchmarkIngest$' \
 		-benchtime "${logs}x" -count 1 -timeout 20m ./test/e2e/ |
-		awk '/^BenchmarkIngest/ { for (i = 1; i <= NF; i++) { if ($i == "acked_logs/s") a = $(i-1); if ($i == "stored_logs/s") s = $(i-1) } print a, s }'
+		awk '/^BenchmarkIngest/ { for (i = 1; i <= NF; i++) { if ($i == "acked_logs/s") a = $(i-1); if ($i == "stored_logs/s") s = $(i-1); if ($i == "cpu_us/log") u = $(i-1) } print a, s, u }'
 }
 for ((p = 0; p < pairs; p++)); do
 	if ((p % 2 == 0)); then order="with without"; else order="without with"; fi
@@ -32,4 +32,6 @@ med = lambda name, col: statistics.median(float(r[col]) for r in rows if r[0] ==
 for col, what in ((1, "acked"), (2, "stored")):
     w, wo = med("with", col), med("without", col)
     print(f"{what:6} logs/s median: with patterns {w:,.0f}, without {wo:,.0f}, overhead {100 * (1 - w / wo):.1f}%")
+w, wo = med("with", 3), med("without", 3)
+print(f"collector CPU per log median: with patterns {w:.1f} µs, without {wo:.1f} µs, overhead {100 * (w / wo - 1):.1f}%")
 PY

@@ -164,6 +164,21 @@ func (c *collector) log() string {
 	return string(b)
 }
 
+// cpuTime is the CPU time the collector process has used, all threads
+// (utime + stime of /proc/<pid>/stat, in clock ticks of 10 ms).
+func (c *collector) cpuTime(t testing.TB) time.Duration {
+	t.Helper()
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c.cmd.Process.Pid))
+	require.NoError(t, err)
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	fields := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+1:]))
+	utime, err := strconv.ParseInt(fields[11], 10, 64)
+	require.NoError(t, err)
+	stime, err := strconv.ParseInt(fields[12], 10, 64)
+	require.NoError(t, err)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
 // kill9 kills the collector with SIGKILL: no shutdown, no flush.
 func (c *collector) kill9() {
 	_ = c.cmd.Process.Signal(syscall.SIGKILL)
