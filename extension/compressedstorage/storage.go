@@ -9,6 +9,8 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension/extensioncapabilities"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
+
+	"github.com/paylog/paylog/internal/hostext"
 )
 
 // header starts every value this extension writes. A value without it was
@@ -49,13 +51,9 @@ func newCompressedStorage(cfg *Config) (*compressedStorage, error) {
 func (s *compressedStorage) Dependencies() []component.ID { return []component.ID{s.cfg.Storage} }
 
 func (s *compressedStorage) Start(_ context.Context, host component.Host) error {
-	ext, ok := host.GetExtensions()[s.cfg.Storage]
-	if !ok {
-		return fmt.Errorf("storage: extension %q is not configured", s.cfg.Storage)
-	}
-	inner, ok := ext.(storage.Extension)
-	if !ok {
-		return fmt.Errorf("storage: extension %q is not a storage extension", s.cfg.Storage)
+	inner, err := hostext.Find[storage.Extension](host, "storage", s.cfg.Storage, "a storage extension")
+	if err != nil {
+		return err
 	}
 	s.inner = inner
 	return nil

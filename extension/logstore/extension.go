@@ -3,7 +3,6 @@ package logstore // import "github.com/paylog/paylog/extension/logstore"
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -12,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/paylog/paylog/extension/logstore/internal/embedded"
+	"github.com/paylog/paylog/internal/hostext"
 	"github.com/paylog/paylog/internal/logquery"
 )
 
@@ -44,15 +44,7 @@ type Stats struct {
 
 // FromHost returns the Store of the logstore extension id.
 func FromHost(host component.Host, id component.ID) (Store, error) {
-	ext, ok := host.GetExtensions()[id]
-	if !ok {
-		return nil, fmt.Errorf("logstore extension %q is not configured: add it under extensions and service::extensions", id)
-	}
-	store, ok := ext.(Store)
-	if !ok {
-		return nil, fmt.Errorf("extension %q is not a logstore extension", id)
-	}
-	return store, nil
+	return hostext.Find[Store](host, "logstore", id, "a logstore extension")
 }
 
 // ErrNotStarted is returned by a store used before Start or after Shutdown.

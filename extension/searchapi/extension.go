@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/extension/extensioncapabilities"
 
 	"github.com/paylog/paylog/extension/logstore"
+	"github.com/paylog/paylog/internal/hostext"
 	"github.com/paylog/paylog/internal/httpapi"
 	"github.com/paylog/paylog/internal/queuehealth"
 )
@@ -74,13 +75,10 @@ func (s *searchAPI) Start(ctx context.Context, host component.Host) error {
 	}
 	s.store = store
 	if s.cfg.Queue != nil {
-		ext, ok := host.GetExtensions()[*s.cfg.Queue]
-		if !ok {
-			return fmt.Errorf("queue: extension %q is not configured", s.cfg.Queue)
-		}
-		reporter, ok := ext.(queuehealth.Reporter)
-		if !ok {
-			return fmt.Errorf("queue: extension %q cannot report on its queues (redis_storage can)", s.cfg.Queue)
+		reporter, err := hostext.Find[queuehealth.Reporter](host, "queue", *s.cfg.Queue,
+			"an extension that reports on its queues (redis_storage is)")
+		if err != nil {
+			return err
 		}
 		s.queue = reporter
 	}

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
+	"github.com/paylog/paylog/internal/hostext"
 	"github.com/paylog/paylog/internal/logquery"
 	"github.com/paylog/paylog/internal/miner"
 	"github.com/paylog/paylog/processor/patterns/internal/metadata"
@@ -129,13 +130,9 @@ func (p *patternsProcessor) start(ctx context.Context, host component.Host) erro
 	if p.cfg.Storage == nil {
 		return nil
 	}
-	ext, ok := host.GetExtensions()[*p.cfg.Storage]
-	if !ok {
-		return fmt.Errorf("storage: extension %q is not configured", p.cfg.Storage)
-	}
-	se, ok := ext.(storage.Extension)
-	if !ok {
-		return fmt.Errorf("storage: extension %q is not a storage extension", p.cfg.Storage)
+	se, err := hostext.Find[storage.Extension](host, "storage", *p.cfg.Storage, "a storage extension")
+	if err != nil {
+		return err
 	}
 	client, err := se.GetClient(ctx, component.KindProcessor, p.id, "")
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
 
+	"github.com/paylog/paylog/internal/hostext"
 	"github.com/paylog/paylog/internal/httpapi"
 )
 
@@ -47,13 +48,9 @@ func (r *logAPIReceiver) Start(ctx context.Context, host component.Host) error {
 		pathBatchIngest: postOnly(http.HandlerFunc(r.handleBatchIngest)),
 	}
 	if r.cfg.MountOn != nil {
-		ext, ok := host.GetExtensions()[*r.cfg.MountOn]
-		if !ok {
-			return fmt.Errorf("mount_on: extension %q is not configured: add it under extensions and service::extensions", r.cfg.MountOn)
-		}
-		mounter, ok := ext.(httpapi.Mounter)
-		if !ok {
-			return fmt.Errorf("mount_on: extension %q is not a searchapi extension", r.cfg.MountOn)
+		mounter, err := hostext.Find[httpapi.Mounter](host, "mount_on", *r.cfg.MountOn, "a searchapi extension")
+		if err != nil {
+			return err
 		}
 		for path, h := range handlers {
 			unmount, err := mounter.Mount(path, h)
