@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 
 	"github.com/paylog/paylog/extension/compressedstorage/internal/metadata"
+	"github.com/paylog/paylog/internal/storagetest"
 )
 
 type host struct {
@@ -58,50 +59,11 @@ func startOver(t *testing.T, inner component.Component) storage.Client {
 	return c
 }
 
-// memStorage is a storage extension keeping values in memory, to look at
-// what compressed_storage writes.
-type memStorage struct {
-	component.StartFunc
-	component.ShutdownFunc
-	values map[string][]byte
-}
-
-func (m *memStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
-	return m, nil
-}
-
-func (m *memStorage) Get(_ context.Context, key string) ([]byte, error) { return m.values[key], nil }
-func (m *memStorage) Set(_ context.Context, key string, v []byte) error {
-	m.values[key] = v
-	return nil
-}
-
-func (m *memStorage) Delete(_ context.Context, key string) error {
-	delete(m.values, key)
-	return nil
-}
-
-func (m *memStorage) Batch(ctx context.Context, ops ...*storage.Operation) error {
-	for _, op := range ops {
-		switch op.Type {
-		case storage.Get:
-			op.Value, _ = m.Get(ctx, op.Key)
-		case storage.Set:
-			_ = m.Set(ctx, op.Key, op.Value)
-		case storage.Delete:
-			_ = m.Delete(ctx, op.Key)
-		}
-	}
-	return nil
-}
-
-func (m *memStorage) Close(context.Context) error { return nil }
-
 // startOnMemory returns a compressed_storage client and the values it
 // writes underneath.
-func startOnMemory(t *testing.T) (storage.Client, *memStorage) {
+func startOnMemory(t *testing.T) (storage.Client, *storagetest.Memory) {
 	t.Helper()
-	inner := &memStorage{values: map[string][]byte{}}
+	inner := storagetest.NewMemory()
 	return startOver(t, inner), inner
 }
 
@@ -167,7 +129,7 @@ func TestValuesAreStoredCompressed(t *testing.T) {
 	}
 	value := []byte(b.String())
 	require.NoError(t, c.Set(ctx, "item", value))
-	stored := inner.values["item"]
+	stored := inner.Value("item")
 	assert.True(t, bytes.HasPrefix(stored, header))
 	assert.Less(t, len(stored), len(value)/4, "a repetitive 170 KB value shrinks by more than 4x")
 	got, err := c.Get(ctx, "item")
@@ -178,7 +140,7 @@ func TestValuesAreStoredCompressed(t *testing.T) {
 func TestValuesWrittenBeforeCompressionAreReadAsTheyAre(t *testing.T) {
 	ctx := context.Background()
 	c, inner := startOnMemory(t)
-	inner.values["old"] = []byte("written by a collector without compression")
+	inner.SetValue("old", []byte("written by a collector without compression"))
 	v, err := c.Get(ctx, "old")
 	require.NoError(t, err)
 	assert.Equal(t, []byte("written by a collector without compression"), v)
@@ -190,7 +152,7 @@ func TestValuesWrittenBeforeCompressionAreReadAsTheyAre(t *testing.T) {
 func TestCorruptValuesAreErrorsNamingTheKey(t *testing.T) {
 	ctx := context.Background()
 	c, inner := startOnMemory(t)
-	inner.values["broken"] = append(append([]byte{}, header...), "not zstd"...)
+	inner.SetValue("broken", append(append([]byte{}, header...), "not zstd"...))
 	_, err := c.Get(ctx, "broken")
 	assert.ErrorContains(t, err, `"broken"`)
 }

@@ -3,7 +3,6 @@ package patterns
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,67 +11,16 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
+	"github.com/paylog/paylog/internal/storagetest"
 	"github.com/paylog/paylog/processor/patterns/internal/metadata"
 	"github.com/paylog/paylog/processor/patterns/internal/metadatatest"
 )
-
-// memStorage is a storage extension keeping one client's data in memory,
-// shared across processor instances to stand for a restart.
-type memStorage struct {
-	component.StartFunc
-	component.ShutdownFunc
-	mu   sync.Mutex
-	data map[string][]byte
-}
-
-func (s *memStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
-	return &memClient{s: s}, nil
-}
-
-type memClient struct{ s *memStorage }
-
-func (c *memClient) Get(_ context.Context, key string) ([]byte, error) {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	return c.s.data[key], nil
-}
-
-func (c *memClient) Set(_ context.Context, key string, value []byte) error {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	c.s.data[key] = value
-	return nil
-}
-
-func (c *memClient) Delete(_ context.Context, key string) error {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	delete(c.s.data, key)
-	return nil
-}
-
-func (c *memClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
-	for _, op := range ops {
-		switch op.Type {
-		case storage.Get:
-			op.Value, _ = c.Get(ctx, op.Key)
-		case storage.Set:
-			_ = c.Set(ctx, op.Key, op.Value)
-		case storage.Delete:
-			_ = c.Delete(ctx, op.Key)
-		}
-	}
-	return nil
-}
-
-func (c *memClient) Close(context.Context) error { return nil }
 
 type host struct {
 	component.Host
@@ -141,7 +89,7 @@ func TestLevelsLimitMining(t *testing.T) {
 }
 
 func TestIDsSurviveRestart(t *testing.T) {
-	store := &memStorage{data: map[string][]byte{}}
+	store := storagetest.NewMemory()
 	id := component.MustNewID("file_storage")
 	h := host{Host: componenttest.NewNopHost(), ext: map[component.ID]component.Component{id: store}}
 	cfg := createDefaultConfig().(*Config)
