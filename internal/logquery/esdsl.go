@@ -87,17 +87,14 @@ func termQuery(t *Term) map[string]any {
 	return map[string]any{kind: map[string]any{field: body}}
 }
 
-// levelBands are the severity numbers of each level (OpenTelemetry's
-// ranges), and the severity texts that mean it when the number is unset.
-var levelBands = map[string]struct {
-	from, to int
-	texts    []string
-}{
-	"DEBUG":    {1, 8, []string{"DEBUG", "TRACE"}},
-	"INFO":     {9, 12, []string{"INFO"}},
-	"WARNING":  {13, 16, []string{"WARNING", "WARN"}},
-	"ERROR":    {17, 20, []string{"ERROR", "ERR"}},
-	"CRITICAL": {21, 24, []string{"CRITICAL", "FATAL", "CRIT", "ALERT", "EMERG", "PANIC"}},
+// levelBands are the severity numbers of each level (OpenTelemetry's ranges,
+// as LevelFromSeverity reads them).
+var levelBands = map[string]struct{ from, to int }{
+	"DEBUG":    {1, 8},
+	"INFO":     {9, 12},
+	"WARNING":  {13, 16},
+	"ERROR":    {17, 20},
+	"CRITICAL": {21, 24},
 }
 
 // levelQuery matches the levels the term names (one, or those starting with
@@ -110,8 +107,9 @@ func levelQuery(t *Term) map[string]any {
 		}
 		band := levelBands[level]
 		should = append(should, map[string]any{"range": map[string]any{"severity_number": map[string]any{"gte": band.from, "lte": band.to}}})
-		texts := make([]any, len(band.texts))
-		for i, text := range band.texts {
+		severityTexts := SeverityTexts(level)
+		texts := make([]any, len(severityTexts))
+		for i, text := range severityTexts {
 			texts[i] = map[string]any{"term": map[string]any{"severity_text": map[string]any{"value": text, "case_insensitive": true}}}
 		}
 		should = append(should, map[string]any{"bool": map[string]any{

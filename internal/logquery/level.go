@@ -1,6 +1,9 @@
 package logquery
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // Levels in increasing severity, as stored and returned.
 var Levels = []string{"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
@@ -61,13 +64,33 @@ func LevelFromSeverity(number int32, text string) string {
 	if l, ok := NormalizeLevel(text); ok {
 		return l
 	}
-	switch strings.ToUpper(text) {
-	case "TRACE":
-		return "DEBUG"
-	case "ERR":
-		return "ERROR"
-	case "CRIT", "ALERT", "EMERG", "PANIC":
-		return "CRITICAL"
+	if l, ok := otherSeverityTexts[strings.ToUpper(text)]; ok {
+		return l
 	}
 	return "INFO"
+}
+
+// otherSeverityTexts are severity texts (upper case) that records carry but
+// searches do not accept as level names.
+var otherSeverityTexts = map[string]string{
+	"TRACE": "DEBUG",
+	"ERR":   "ERROR",
+	"CRIT":  "CRITICAL", "ALERT": "CRITICAL", "EMERG": "CRITICAL", "PANIC": "CRITICAL",
+}
+
+// SeverityTexts returns the severity texts (upper case) LevelFromSeverity
+// reads as level when the severity number is unset: the level itself first,
+// then the others in order.
+func SeverityTexts(level string) []string {
+	texts := []string{level}
+	var others []string
+	for _, m := range []map[string]string{levelAliases, otherSeverityTexts} {
+		for text, l := range m {
+			if l == level && text != level {
+				others = append(others, text)
+			}
+		}
+	}
+	sort.Strings(others)
+	return append(texts, others...)
 }
