@@ -19,15 +19,9 @@ import (
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 
 	"github.com/paylog/paylog/extension/compressedstorage/internal/metadata"
+	"github.com/paylog/paylog/internal/hosttest"
 	"github.com/paylog/paylog/internal/storagetest"
 )
-
-type host struct {
-	component.Host
-	ext map[component.ID]component.Component
-}
-
-func (h host) GetExtensions() map[component.ID]component.Component { return h.ext }
 
 var (
 	fileID       = component.MustNewIDWithName("file_storage", "queue")
@@ -46,7 +40,7 @@ func startOver(t *testing.T, inner component.Component) storage.Client {
 	set.ID = compressedID
 	cs, err := NewFactory().Create(ctx, set, cfg)
 	require.NoError(t, err)
-	h := host{Host: componenttest.NewNopHost(), ext: map[component.ID]component.Component{fileID: inner, compressedID: cs}}
+	h := hosttest.WithExtensions(map[component.ID]component.Component{fileID: inner, compressedID: cs})
 	require.NoError(t, inner.Start(ctx, h))
 	require.NoError(t, cs.Start(ctx, h))
 	c, err := cs.(storage.Extension).GetClient(ctx, component.KindExporter, exporterID, "")
@@ -164,7 +158,7 @@ func TestStartNeedsAStorageExtension(t *testing.T) {
 	cs, err := NewFactory().Create(ctx, extensiontest.NewNopSettings(metadata.Type), cfg)
 	require.NoError(t, err)
 	assert.ErrorContains(t, cs.Start(ctx, componenttest.NewNopHost()), "is not configured")
-	notStorage := host{Host: componenttest.NewNopHost(), ext: map[component.ID]component.Component{fileID: struct{ component.Component }{}}}
+	notStorage := hosttest.WithExtensions(map[component.ID]component.Component{fileID: struct{ component.Component }{}})
 	assert.ErrorContains(t, cs.Start(ctx, notStorage), "is not a storage extension")
 	require.NoError(t, cs.Shutdown(ctx))
 }

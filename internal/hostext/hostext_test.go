@@ -6,15 +6,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componenttest"
+
+	"github.com/paylog/paylog/internal/hosttest"
 )
-
-type host struct {
-	component.Host
-	ext map[component.ID]component.Component
-}
-
-func (h host) GetExtensions() map[component.ID]component.Component { return h.ext }
 
 type named interface{ Name() string }
 
@@ -24,7 +18,7 @@ func (namedExt) Name() string { return "x" }
 
 func TestFind(t *testing.T) {
 	id := component.MustNewID("thing")
-	h := host{Host: componenttest.NewNopHost(), ext: map[component.ID]component.Component{id: namedExt{}}}
+	h := hosttest.WithExtensions(map[component.ID]component.Component{id: namedExt{}})
 	got, err := Find[named](h, "storage", id, "a named extension")
 	require.NoError(t, err)
 	assert.Equal(t, "x", got.Name())
@@ -32,7 +26,7 @@ func TestFind(t *testing.T) {
 	_, err = Find[named](h, "storage", component.MustNewID("other"), "a named extension")
 	assert.EqualError(t, err, `storage: extension "other" is not configured: add it under extensions and service::extensions`)
 
-	h.ext[id] = struct{ component.Component }{}
+	h.Extensions[id] = struct{ component.Component }{}
 	_, err = Find[named](h, "storage", id, "a named extension")
 	assert.EqualError(t, err, `storage: extension "thing" is not a named extension`)
 }

@@ -17,17 +17,11 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
+	"github.com/paylog/paylog/internal/hosttest"
 	"github.com/paylog/paylog/internal/storagetest"
 	"github.com/paylog/paylog/processor/patterns/internal/metadata"
 	"github.com/paylog/paylog/processor/patterns/internal/metadatatest"
 )
-
-type host struct {
-	component.Host
-	ext map[component.ID]component.Component
-}
-
-func (h host) GetExtensions() map[component.ID]component.Component { return h.ext }
 
 func logs(service string, levels []plog.SeverityNumber, messages ...string) plog.Logs {
 	ld := plog.NewLogs()
@@ -91,7 +85,7 @@ func TestLevelsLimitMining(t *testing.T) {
 func TestIDsSurviveRestart(t *testing.T) {
 	store := storagetest.NewMemory()
 	id := component.MustNewID("file_storage")
-	h := host{Host: componenttest.NewNopHost(), ext: map[component.ID]component.Component{id: store}}
+	h := hosttest.WithExtensions(map[component.ID]component.Component{id: store})
 	cfg := createDefaultConfig().(*Config)
 	cfg.Storage = &id
 
