@@ -2,6 +2,7 @@ package logstore // import "github.com/paylog/paylog/exporter/logstore"
 
 import (
 	"context"
+	"fmt"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -22,6 +23,9 @@ func (e *logStoreExporter) start(_ context.Context, host component.Host) error {
 	store, err := logstoreext.FromHost(host, e.cfg.LogStore)
 	if err != nil {
 		return err
+	}
+	if !store.Writable() {
+		return fmt.Errorf("logstore %q: its backend (%s) is read-only; export to Elasticsearch with the elasticsearch exporter", e.cfg.LogStore, store.Stats().Backend)
 	}
 	e.store = store
 	return nil

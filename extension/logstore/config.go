@@ -3,18 +3,30 @@ package logstore // import "github.com/paylog/paylog/extension/logstore"
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
+
+	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/config/configtls"
 )
 
-// BackendEmbedded is the embedded store: logs in a local directory.
-const BackendEmbedded = "embedded"
+const (
+	// BackendEmbedded is the embedded store: logs in a local directory,
+	// written by the logstore exporter and searched here.
+	BackendEmbedded = "embedded"
+	// BackendElasticsearch searches an Elasticsearch cluster the contrib
+	// elasticsearch exporter writes to; it is read-only.
+	BackendElasticsearch = "elasticsearch"
+)
 
 // Config configures the logstore extension.
 type Config struct {
-	// Backend selects the store. Only "embedded" (the default) is available.
+	// Backend selects the store: "embedded" (the default) or "elasticsearch".
 	Backend string `mapstructure:"backend"`
 	// Embedded configures the embedded store.
 	Embedded EmbeddedConfig `mapstructure:"embedded"`
+	// Elasticsearch configures the elasticsearch backend.
+	Elasticsearch ElasticsearchConfig `mapstructure:"elasticsearch"`
 
 	_ struct{}
 }
@@ -42,17 +54,85 @@ type EmbeddedConfig struct {
 	MinFreeDiskBytes int64 `mapstructure:"min_free_disk_bytes"`
 }
 
+// ElasticsearchConfig configures the elasticsearch backend: where the
+// documents of the elasticsearch exporter (otel mapping mode) are searched.
+type ElasticsearchConfig struct {
+	// Endpoints are the cluster's base URLs, e.g. https://es-1:9200; a
+	// request that cannot reach one tries the next. Required.
+	Endpoints []string `mapstructure:"endpoints"`
+	// Index is the index, data stream, alias or pattern searched. Default
+	// logs-paylog.otel-default, the exporter's logs_index in
+	// config/elasticsearch.yaml.
+	Index string `mapstructure:"index"`
+	// APIKey is the encoded API key (base64 of id:key, as Elasticsearch
+	// returns it), sent as "Authorization: ApiKey ...". It needs the read
+	// and view_index_metadata privileges on Index and monitor on the cluster.
+	APIKey configopaque.String `mapstructure:"api_key"`
+	// Username and Password are basic auth instead of an API key.
+	Username string              `mapstructure:"username"`
+	Password configopaque.String `mapstructure:"password"`
+	// TLS configures https endpoints: CA, client certificate, server name.
+	TLS configtls.ClientConfig `mapstructure:"tls"`
+	// Timeout bounds one request to Elasticsearch. Default 30s.
+	Timeout time.Duration `mapstructure:"timeout"`
+	// CursorKeepAlive is how long a search's cursor stays valid after the
+	// page that returned it (an Elasticsearch point in time). Default 5m.
+	CursorKeepAlive time.Duration `mapstructure:"cursor_keep_alive"`
+	// MaxResultWindow is the index's index.max_result_window: offset+limit
+	// beyond it is refused with 400 (page with the cursor). Default 10000,
+	// Elasticsearch's default.
+	MaxResultWindow int `mapstructure:"max_result_window"`
+}
+
 var (
-	errUnknownBackend = errors.New(`backend: must be "embedded"`)
+	errUnknownBackend = errors.New(`backend: must be "embedded" or "elasticsearch"`)
 	errNoPath         = errors.New("embedded::path: must not be empty")
 )
 
-// Validate checks the configuration.
+// Validate checks the configuration of the chosen backend.
 func (cfg *Config) Validate() error {
-	if cfg.Backend != BackendEmbedded {
-		return fmt.Errorf("%w, got %q", errUnknownBackend, cfg.Backend)
+	switch cfg.Backend {
+	case BackendEmbedded:
+		return cfg.Embedded.validate()
+	case BackendElasticsearch:
+		return cfg.Elasticsearch.validate()
 	}
-	e := cfg.Embedded
+	return fmt.Errorf("%w, got %q", errUnknownBackend, cfg.Backend)
+}
+
+func (es *ElasticsearchConfig) validate() error {
+	var errs []error
+	if len(es.Endpoints) == 0 {
+		errs = append(errs, errors.New("elasticsearch::endpoints: must list at least one URL"))
+	}
+	for _, e := range es.Endpoints {
+		u, err := url.Parse(e)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("elasticsearch::endpoints: %q must be an http:// or https:// URL", e))
+		}
+	}
+	if es.Index == "" {
+		errs = append(errs, errors.New("elasticsearch::index: must not be empty"))
+	}
+	if es.APIKey != "" && es.Username != "" {
+		errs = append(errs, errors.New("elasticsearch::api_key: set api_key or username/password, not both"))
+	}
+	if es.Password != "" && es.Username == "" {
+		errs = append(errs, errors.New("elasticsearch::username: must be set with password"))
+	}
+	if es.Timeout <= 0 {
+		errs = append(errs, fmt.Errorf("elasticsearch::timeout: must be positive, got %s", es.Timeout))
+	}
+	if es.CursorKeepAlive < time.Second {
+		errs = append(errs, fmt.Errorf("elasticsearch::cursor_keep_alive: must be at least 1s, got %s", es.CursorKeepAlive))
+	}
+	if es.MaxResultWindow < 1 {
+		errs = append(errs, fmt.Errorf("elasticsearch::max_result_window: must be positive, got %d", es.MaxResultWindow))
+	}
+	return errors.Join(errs...)
+}
+
+func (e *EmbeddedConfig) validate() error {
 	var errs []error
 	if e.Path == "" {
 		errs = append(errs, errNoPath)

@@ -28,9 +28,31 @@ func TestLoadConfig(t *testing.T) {
 			want: &Config{Backend: "embedded", Embedded: EmbeddedConfig{
 				Path: "/var/lib/paylog/logs", Retention: 168 * time.Hour, FutureRetention: 24 * time.Hour,
 				MaxDiskUsageBytes: 10 << 30, FlushInterval: 5 * time.Second, MinFreeDiskBytes: 100 << 20,
-			}},
+			}, Elasticsearch: createDefaultConfig().(*Config).Elasticsearch},
 		},
-		{id: component.NewIDWithName(metadata.Type, "bad"), wantErr: `backend: must be "embedded", got "elasticsearch"`},
+		{id: component.NewIDWithName(metadata.Type, "bad"), wantErr: `backend: must be "embedded" or "elasticsearch", got "opensearch"`},
+		{
+			id: component.NewIDWithName(metadata.Type, "es"),
+			want: func() *Config {
+				cfg := createDefaultConfig().(*Config)
+				cfg.Backend = BackendElasticsearch
+				cfg.Embedded.Path = ""
+				cfg.Elasticsearch = ElasticsearchConfig{
+					Endpoints: []string{"https://es-1:9200", "https://es-2:9200"},
+					Index:     "logs-paylog.otel-*",
+					APIKey:    "c2VjcmV0OmtleQ==",
+					Timeout:   10 * time.Second, CursorKeepAlive: 2 * time.Minute, MaxResultWindow: 50000,
+				}
+				cfg.Elasticsearch.TLS.CAFile = "/etc/paylog/es-ca.pem"
+				return cfg
+			}(),
+		},
+		{id: component.NewIDWithName(metadata.Type, "es_bad"), wantErr: "elasticsearch::endpoints: \"es-1:9200\" must be an http:// or https:// URL\n" +
+			"elasticsearch::index: must not be empty\n" +
+			"elasticsearch::api_key: set api_key or username/password, not both\n" +
+			"elasticsearch::timeout: must be positive, got 0s\n" +
+			"elasticsearch::cursor_keep_alive: must be at least 1s, got 10ms\n" +
+			"elasticsearch::max_result_window: must be positive, got 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id.String(), func(t *testing.T) {

@@ -18,6 +18,9 @@ import (
 // Store is what the logstore extension lends to other components.
 // All methods are safe for concurrent use.
 type Store interface {
+	// Writable reports whether Write can store logs: the elasticsearch
+	// backend only searches what the elasticsearch exporter writes.
+	Writable() bool
 	// Write stores ld and returns once it is durable (survives kill -9).
 	Write(ctx context.Context, ld plog.Logs) error
 	// Search runs one search request.
@@ -40,6 +43,9 @@ type Stats struct {
 	DroppedOutOfWindow uint64
 	ShortenedRecords   uint64
 	ReadOnly           bool
+	// ClusterStatus is the Elasticsearch cluster's health (green, yellow,
+	// red) at the last check; empty for the embedded store.
+	ClusterStatus string
 }
 
 // FromHost returns the Store of the logstore extension id.
@@ -109,6 +115,8 @@ func (s *logStore) running() (*embedded.Engine, func(), error) {
 	}
 	return s.engine, s.mu.RUnlock, nil
 }
+
+func (*logStore) Writable() bool { return true }
 
 func (s *logStore) Write(ctx context.Context, ld plog.Logs) error {
 	engine, release, err := s.running()

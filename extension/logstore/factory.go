@@ -25,9 +25,19 @@ func createDefaultConfig() component.Config {
 			FlushInterval:    time.Second,
 			MinFreeDiskBytes: 100 << 20,
 		},
+		Elasticsearch: ElasticsearchConfig{
+			Index:           "logs-paylog.otel-default",
+			Timeout:         30 * time.Second,
+			CursorKeepAlive: 5 * time.Minute,
+			MaxResultWindow: 10000,
+		},
 	}
 }
 
 func create(_ context.Context, set extension.Settings, cfg component.Config) (extension.Extension, error) {
-	return newLogStore(cfg.(*Config), set.Logger), nil
+	c := cfg.(*Config)
+	if c.Backend == BackendElasticsearch {
+		return newESStore(c, set.Logger), nil
+	}
+	return newLogStore(c, set.Logger), nil
 }

@@ -18,14 +18,8 @@ import (
 
 	"github.com/paylog/paylog/extension/logstore"
 	"github.com/paylog/paylog/extension/searchapi/internal/metadata"
+	"github.com/paylog/paylog/internal/hosttest"
 )
-
-type hostWithExtensions struct {
-	component.Host
-	extensions map[component.ID]component.Component
-}
-
-func (h hostWithExtensions) GetExtensions() map[component.ID]component.Component { return h.extensions }
 
 // startWithStore starts a real embedded logstore and a searchapi over it.
 func startWithStore(t *testing.T) (*searchAPI, string) {
@@ -36,7 +30,7 @@ func startWithStore(t *testing.T) (*searchAPI, string) {
 	storeID := component.MustNewID("logstore")
 	store, err := storeFactory.Create(context.Background(), extension.Settings{ID: storeID, TelemetrySettings: componenttest.NewNopTelemetrySettings()}, storeCfg)
 	require.NoError(t, err)
-	host := hostWithExtensions{Host: componenttest.NewNopHost(), extensions: map[component.ID]component.Component{storeID: store}}
+	host := hosttest.WithExtensions(map[component.ID]component.Component{storeID: store})
 	require.NoError(t, store.Start(context.Background(), host))
 	t.Cleanup(func() { require.NoError(t, store.Shutdown(context.Background())) })
 

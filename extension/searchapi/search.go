@@ -48,8 +48,15 @@ func badParam(param, format string, args ...any) error {
 	return &paramError{param: param, msg: fmt.Sprintf(format, args...)}
 }
 
-// writeStoreError answers a store failure: 504 past the timeout, else 503.
+// writeStoreError answers a store failure: 400 for a request the store
+// cannot answer as asked, 504 past the timeout, else 503.
 func (s *searchAPI) writeStoreError(w http.ResponseWriter, route, id string, err error, took time.Duration) {
+	var requestErr *logquery.RequestError
+	if errors.As(err, &requestErr) {
+		s.stats.record(route, http.StatusBadRequest, took)
+		httpapi.WriteError(w, http.StatusBadRequest, httpapi.CodeInvalidParameter, requestErr.Param, requestErr.Error(), id)
+		return
+	}
 	status := http.StatusServiceUnavailable
 	msg := route + " failed: " + err.Error()
 	if errors.Is(err, context.DeadlineExceeded) {

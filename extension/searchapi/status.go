@@ -28,7 +28,9 @@ type checkResult struct {
 	Status  string `json:"status"`
 	Backend string `json:"backend,omitempty"`
 	Rows    uint64 `json:"rows"`
-	Error   string `json:"error,omitempty"`
+	// ClusterStatus is Elasticsearch's cluster health: green, yellow, red.
+	ClusterStatus string `json:"cluster_status,omitempty"`
+	Error         string `json:"error,omitempty"`
 }
 
 // queueCheck reports the persistent queues' backend: items are log records
@@ -46,11 +48,13 @@ func (s *searchAPI) handleHealth(w http.ResponseWriter, r *http.Request) {
 	httpapi.CorrelationID(w, r)
 	ctx, cancel := context.WithTimeout(r.Context(), healthCheckTimeout)
 	defer cancel()
-	stats := s.store.Stats()
-	store := checkResult{Status: "ok", Backend: stats.Backend, Rows: stats.Rows}
 	status, code := "healthy", http.StatusOK
-	if err := s.store.Check(ctx); err != nil {
-		store.Status, store.Error = "failing", err.Error()
+	checkErr := s.store.Check(ctx)
+	// Read after the check: it refreshes what an Elasticsearch backend reports.
+	stats := s.store.Stats()
+	store := checkResult{Status: "ok", Backend: stats.Backend, Rows: stats.Rows, ClusterStatus: stats.ClusterStatus}
+	if checkErr != nil {
+		store.Status, store.Error = "failing", checkErr.Error()
 		status, code = "unhealthy", http.StatusServiceUnavailable
 	}
 	checks := map[string]any{"store": store}

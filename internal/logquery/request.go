@@ -1,6 +1,9 @@
 package logquery
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Request is a search over one backend: a filter expression (the search
 // string and every filter parameter, already combined), a time range and a page.
@@ -18,11 +21,23 @@ type Request struct {
 }
 
 // Cursor marks where a page ended: the timestamp of its last record and how
-// many records with that same timestamp were already returned.
+// many records with that same timestamp were already returned. A backend may
+// carry its own continuation instead of Skip: Elasticsearch's point in time
+// and the last record's sort values (search_after).
 type Cursor struct {
-	Time time.Time `json:"t"`
-	Skip int       `json:"n"`
+	Time       time.Time         `json:"t"`
+	Skip       int               `json:"n"`
+	PIT        string            `json:"p,omitempty"`
+	SortValues []json.RawMessage `json:"s,omitempty"`
 }
+
+// RequestError is a request the backend cannot answer as asked (an offset
+// past what it pages to, an expired cursor): the API answers 400 naming Param.
+type RequestError struct {
+	Param, Message string
+}
+
+func (e *RequestError) Error() string { return e.Param + ": " + e.Message }
 
 // Record is one stored log record in the API's LogEntry shape.
 type Record struct {
