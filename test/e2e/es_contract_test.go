@@ -45,12 +45,19 @@ type fakeES struct {
 	indexed map[string]map[string]any // seq → document answered 201
 	indices map[string]bool
 	dropped []string // seqs answered 400: never to be retried
+	reads   []esRead // search and aggregation requests received
 }
 
 func startFakeES(t *testing.T, script ...esReply) (*fakeES, string) {
 	t.Helper()
+	return startFakeESAt(t, "127.0.0.1:0", script...)
+}
+
+// startFakeESAt starts the fake listening on addr.
+func startFakeESAt(t *testing.T, addr string, script ...esReply) (*fakeES, string) {
+	t.Helper()
 	es := &fakeES{script: script, seen: map[esReply]int{}, indexed: map[string]map[string]any{}, indices: map[string]bool{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", addr)
 	require.NoError(t, err)
 	srv := &http.Server{Handler: http.HandlerFunc(es.serve), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
@@ -64,6 +71,9 @@ func (es *fakeES) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	if r.URL.Path == "/" {
 		_, _ = io.WriteString(w, `{"name":"es01","cluster_name":"paylog","version":{"number":"8.15.0","build_flavor":"default"},"tagline":"You Know, for Search"}`)
+		return
+	}
+	if es.serveRead(w, r) {
 		return
 	}
 	if !strings.HasSuffix(r.URL.Path, "/_bulk") {
