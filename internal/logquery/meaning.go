@@ -2,8 +2,9 @@ package logquery
 
 // The meaning table: search expressions and the records of a small fixed
 // set each must match. Every backend's tests run it — the embedded store's
-// for real, Elasticsearch's as golden query DSL (testdata/esdsl) — so one
-// expression means the same everywhere.
+// for real, Elasticsearch's as golden query DSL (testdata/esdsl) that
+// TestElasticsearchGoldenMeaning evaluates over the same records under a
+// model of the DSL — so one expression means the same everywhere.
 
 // MeaningRecord is one record of the fixed set, named by Name (stored as
 // metadata.name).
