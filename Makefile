@@ -5,7 +5,7 @@ OCB_VERSION := v0.158.0
 OCB         := $(shell $(GO) env GOPATH)/bin/builder
 CONFIG      ?= collector-config.yaml
 
-.PHONY: build run test test-short bench bench-patterns eval generate lint clean
+.PHONY: build run test test-short bench bench-load bench-patterns eval generate lint clean
 
 ## build: compile the collector into bin/otelcol-paylog
 build:
@@ -26,6 +26,10 @@ test-short:
 ## bench: the ingest benchmark against the built binary (see README)
 bench: build
 	PAYLOG_BINARY=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench 'BenchmarkIngest$$' -benchtime 500000x -count 5 -timeout 30m ./test/e2e/
+
+## bench-load: paylog-bench against a fresh collector, 3 runs of 1M logs (docs/benchmarks.md)
+bench-load:
+	scripts/bench-load.sh 3 -logs 1000000
 
 ## bench-patterns: the patterns processor's cost on the ingest benchmark (10 ABBA pairs)
 bench-patterns:

@@ -65,9 +65,11 @@ type collector struct {
 	dataDir  string
 	endpoint string // host:port of the API
 	otlpHTTP string
-	cmd      *exec.Cmd
-	logFile  *os.File
-	exited   chan struct{}
+	// telemetry is host:port of the collector's own Prometheus metrics.
+	telemetry string
+	cmd       *exec.Cmd
+	logFile   *os.File
+	exited    chan struct{}
 }
 
 func freePort(t testing.TB) string {
@@ -113,8 +115,8 @@ func startCollectorUntil(t testing.TB, dataDir, config, readyPath string, readyS
 	f, err := os.Create(logPath)
 	require.NoError(t, err)
 	c.logFile = f
-	telemetry := freePort(t)
-	_, telemetryPort, _ := net.SplitHostPort(telemetry)
+	c.telemetry = freePort(t)
+	_, telemetryPort, _ := net.SplitHostPort(c.telemetry)
 	cmd := exec.Command(binary, "--config", config)
 	cmd.Env = append(os.Environ(),
 		"PAYLOG_DATA_DIR="+dataDir,

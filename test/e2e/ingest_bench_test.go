@@ -40,7 +40,7 @@ func benchmarkIngest(b *testing.B, c *collector) {
 		batchSize = 1000
 		clients   = 4
 	)
-	bodies, rawBytes := newWorkload(42).batches(b.N, batchSize)
+	bodies, rawBytes := workloadBatches(42, b.N, batchSize)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 
 	var (
