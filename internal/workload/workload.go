@@ -65,7 +65,9 @@ var common = []template{
 	{"INFO", func(r *rand.Rand) string {
 		return fmt.Sprintf("Scheduled job %s finished, processed %d records in %.1fs", pick(r, "reconcile", "cleanup", "export", "rollup"), r.IntN(1e5), r.Float64()*60)
 	}, false},
-	{"INFO", func(r *rand.Rand) string { return fmt.Sprintf("Order %d shipped via %s", r.IntN(1e6), pick(r, "ups", "dhl", "fedex", "usps")) }, false},
+	{"INFO", func(r *rand.Rand) string {
+		return fmt.Sprintf("Order %d shipped via %s", r.IntN(1e6), pick(r, "ups", "dhl", "fedex", "usps"))
+	}, false},
 	{"INFO", func(r *rand.Rand) string {
 		return fmt.Sprintf("Email to user %d queued, template=%s", r.IntN(100000), pick(r, "welcome", "receipt", "reset-password"))
 	}, false},
@@ -75,7 +77,9 @@ var common = []template{
 	{"DEBUG", func(r *rand.Rand) string {
 		return fmt.Sprintf("SQL query took %dms: SELECT * FROM orders WHERE id = %d", r.IntN(50), r.IntN(1e6))
 	}, false},
-	{"DEBUG", func(r *rand.Rand) string { return fmt.Sprintf("Session %x refreshed, ttl=%ds", r.Uint64(), r.IntN(3600)) }, false},
+	{"DEBUG", func(r *rand.Rand) string {
+		return fmt.Sprintf("Session %x refreshed, ttl=%ds", r.Uint64(), r.IntN(3600))
+	}, false},
 	{"DEBUG", func(r *rand.Rand) string {
 		return fmt.Sprintf("Connection pool stats: active=%d idle=%d waiting=%d", r.IntN(50), r.IntN(50), r.IntN(5))
 	}, false},

@@ -32,8 +32,8 @@ func TestPaylogBenchTool(t *testing.T) {
 			Logs, Batches, Errors int
 			Accepted              int64
 			Stored                bool
-			AckedLogsPerSec       float64 `json:"acked_logs_per_sec"`
-			StoredLogsPerSec      float64 `json:"stored_logs_per_sec"`
+			AckedLogsPerSec       float64             `json:"acked_logs_per_sec"`
+			StoredLogsPerSec      float64             `json:"stored_logs_per_sec"`
 			Latency               struct{ Count int } `json:"batch_latency"`
 		} `json:"batch_ingest"`
 		Single struct {
