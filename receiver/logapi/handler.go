@@ -117,7 +117,12 @@ func (r *logAPIReceiver) handle(w http.ResponseWriter, req *http.Request, batch 
 	}
 
 	ctx := r.obsrecv.StartLogsOp(req.Context())
-	err := r.next.ConsumeLogs(ctx, d.logs)
+	var err error
+	if batch {
+		err = r.next.ConsumeLogs(ctx, d.logs)
+	} else {
+		err = r.singles.consume(ctx, d.logs, d.accepted)
+	}
 	r.obsrecv.EndLogsOp(ctx, "json", d.accepted, err)
 	if err != nil {
 		r.writePipelineError(w, err, id)

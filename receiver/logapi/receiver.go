@@ -20,11 +20,18 @@ const (
 	pathBatchIngest = "/logs/batch-ingest"
 )
 
+// singleCallsInFlight is how many pipeline calls single-entry requests may
+// have running at once before they are grouped: two keep the processor busy
+// on one while the other waits for the queue's fsync.
+const singleCallsInFlight = 2
+
 type logAPIReceiver struct {
 	cfg      *Config
 	settings receiver.Settings
 	next     consumer.Logs
 	obsrecv  *receiverhelper.ObsReport
+	// singles sends /logs/ingest entries down in groups under load.
+	singles *groupCommit
 
 	server   *http.Server
 	unmounts []func()
@@ -39,7 +46,8 @@ func newLogAPIReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (
 	if err != nil {
 		return nil, err
 	}
-	return &logAPIReceiver{cfg: cfg, settings: set, next: next, obsrecv: obsrecv}, nil
+	return &logAPIReceiver{cfg: cfg, settings: set, next: next, obsrecv: obsrecv,
+		singles: newGroupCommit(next, singleCallsInFlight, cfg.Limits.MaxBatchSize)}, nil
 }
 
 func (r *logAPIReceiver) Start(ctx context.Context, host component.Host) error {

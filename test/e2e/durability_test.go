@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -23,14 +24,18 @@ import (
 func TestKill9LosesNothingAcknowledged(t *testing.T) {
 	dataDir := t.TempDir()
 	const (
-		clients   = 8
-		batchSize = 250
-		rounds    = 3
+		clients       = 8
+		singleClients = 8
+		batchSize     = 250
+		rounds        = 3
 		// Kill once this many entries were acknowledged in a round.
 		killAfter = 15_000
 	)
 	acked := map[string]bool{}
-	var ackedMu sync.Mutex
+	var (
+		ackedMu     sync.Mutex
+		singleAcked atomic.Int64
+	)
 
 	for round := range rounds {
 		c := startCollector(t, dataDir)
@@ -64,6 +69,27 @@ func TestKill9LosesNothingAcknowledged(t *testing.T) {
 				}
 			})
 		}
+		// Single entries too: concurrent ones reach the pipeline in groups.
+		for client := range singleClients {
+			wg.Go(func() {
+				for seq := 0; !stop.Load(); seq++ {
+					tok := fmt.Sprintf("r%dsingle%ds%d", round, client, seq)
+					body := fmt.Sprintf(`{"level":"WARNING","message":"durability %s single entry","source":"durability-single-%d","service":"durability-svc"}`, tok, client)
+					resp, err := httpClient.Post(c.url("/logs/ingest"), "application/json", strings.NewReader(body))
+					if err != nil {
+						return
+					}
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode == http.StatusOK {
+						ackedMu.Lock()
+						acked[tok] = true
+						ackedMu.Unlock()
+						singleAcked.Add(1)
+					}
+				}
+			})
+		}
 		deadline := time.Now().Add(2 * time.Minute)
 		for roundAcked.Load() < killAfter && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
@@ -80,6 +106,7 @@ func TestKill9LosesNothingAcknowledged(t *testing.T) {
 	// passes. Replays may store an entry twice (at-least-once).
 	c := startCollector(t, dataDir)
 	want := len(acked)
+	require.Positive(t, singleAcked.Load(), "single entries were acknowledged")
 	var missing []string
 	deadline := time.Now().Add(time.Minute)
 	for {
