@@ -1,6 +1,7 @@
 package logquery
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -54,8 +55,17 @@ func TestHostileValuesStayLiterals(t *testing.T) {
 	}
 }
 
-// skeleton blanks out the double-quoted string literals of a LogsQL query.
+// skeleton blanks out the double-quoted string literals of a LogsQL query
+// and folds an alternative of blank literals into one: a message term
+// compiles to one literal per spelling (caseVariants), as many as the value
+// has distinct spellings.
 func skeleton(q string) string {
+	return blankAlternatives.ReplaceAllString(blankLiterals(q), `""$1`)
+}
+
+var blankAlternatives = regexp.MustCompile(`""(\*?)(?: or ""\*?)+`)
+
+func blankLiterals(q string) string {
 	var b strings.Builder
 	for i := 0; i < len(q); i++ {
 		if q[i] != '"' {

@@ -91,12 +91,16 @@ func TestParseErrors(t *testing.T) {
 func TestToLogsQL(t *testing.T) {
 	tests := map[string]string{
 		"":                             "*",
-		"error":                        `"_msg":i("error")`,
-		`"connection refused" -debug`:  `("_msg":i("connection refused") AND NOT "_msg":i("debug"))`,
-		"conn* OR level:error":         `("_msg":i("conn"*) OR "level":="ERROR")`,
+		"error":                        `("_msg":"error" OR "_msg":"Error" OR "_msg":"ERROR")`,
+		"Timeout":                      `("_msg":"Timeout" OR "_msg":"timeout" OR "_msg":"TIMEOUT")`,
+		"eRRor":                        `("_msg":"eRRor" OR "_msg":"error" OR "_msg":"Error" OR "_msg":"ERROR")`,
+		"42":                           `"_msg":"42"`,
+		`"connection refused" -debug`:  `(("_msg":"connection refused" OR "_msg":"Connection refused" OR "_msg":"CONNECTION REFUSED") AND NOT ("_msg":"debug" OR "_msg":"Debug" OR "_msg":"DEBUG"))`,
+		"conn* OR level:error":         `(("_msg":"conn"* OR "_msg":"Conn"* OR "_msg":"CONN"*) OR "level":="ERROR")`,
 		"service:api source:web-*":     `("service":="api" AND "source":="web-"*)`,
+		"timeout level:error":          `("level":="ERROR" AND ("_msg":"timeout" OR "_msg":"Timeout" OR "_msg":"TIMEOUT"))`,
 		"metadata.error_code:db_conn*": `"metadata.error_code":i("db_conn"*)`,
-		`NOT (a OR b)`:                 `NOT ("_msg":i("a") OR "_msg":i("b"))`,
+		`NOT (a OR b)`:                 `NOT (("_msg":"a" OR "_msg":"A") OR ("_msg":"b" OR "_msg":"B"))`,
 	}
 	for in, want := range tests {
 		assert.Equal(t, want, ToLogsQL(parseOK(t, in)), in)
