@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -54,12 +55,12 @@ func searchPatterns(t *testing.T, e *Engine) map[string]string {
 
 func catalogRows(t *testing.T, e *Engine) int {
 	t.Helper()
-	rows := 0
+	var rows atomic.Int64 // blocks arrive from several goroutines
 	err := e.run(context.Background(), catalogTenant, "*", math.MinInt64, math.MaxInt64, func(db *logstorage.DataBlock) {
-		rows += db.RowsCount()
+		rows.Add(int64(db.RowsCount()))
 	})
 	require.NoError(t, err)
-	return rows
+	return int(rows.Load())
 }
 
 func TestTemplatesComeFromTheCatalog(t *testing.T) {

@@ -50,6 +50,7 @@ func TestCursorPagingWithTiesAndReplays(t *testing.T) {
 	for page := 0; page < 100; page++ {
 		res, err := e.Search(context.Background(), &logquery.Request{Filter: &logquery.Term{Value: "durability"}, Limit: 1000, After: after})
 		require.NoError(t, err)
+		require.EqualValues(t, 200*250, res.TotalCount, "every page counts all matches, not those after the cursor")
 		for _, r := range res.Records {
 			seen[r.Message]++
 		}

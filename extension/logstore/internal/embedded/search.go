@@ -28,11 +28,12 @@ func (e *Engine) Search(ctx context.Context, req *logquery.Request) (*logquery.R
 
 	var total uint64
 	counted := make(chan error, 1)
-	go func() {
+	// The range as asked: a cursor narrows only the page's range below.
+	go func(start, end int64) {
 		var err error
 		total, err = e.count(ctx, filter, start, end)
 		counted <- err
-	}()
+	}(start, end)
 
 	offset := req.Offset
 	if c := req.After; c != nil {
