@@ -147,10 +147,7 @@ func (e *Engine) loadCatalog(ctx context.Context) error {
 		errs []error
 	)
 	err := e.run(ctx, catalogTenant, query, math.MinInt64, math.MaxInt64, func(db *logstorage.DataBlock) {
-		cols := map[string][]string{}
-		for _, c := range db.GetColumns(false) {
-			cols[c.Name] = c.Values
-		}
+		cols := columnsByName(db)
 		ids, newest := cols[fieldPatternID], cols["newest"]
 		mu.Lock()
 		defer mu.Unlock()

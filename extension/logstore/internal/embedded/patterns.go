@@ -36,10 +36,7 @@ func (e *Engine) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([
 		errs    []error
 	)
 	err := e.run(ctx, tenant, query, start, end, func(db *logstorage.DataBlock) {
-		cols := map[string][]string{}
-		for _, c := range db.GetColumns(false) {
-			cols[c.Name] = c.Values
-		}
+		cols := columnsByName(db)
 		mu.Lock()
 		defer mu.Unlock()
 		for i := range db.RowsCount() {
@@ -95,10 +92,7 @@ func (e *Engine) addNewest(ctx context.Context, filter string, results []logquer
 	fmt.Fprintf(&b, ") | fields _time, %s, %s, %s", fieldPatternID, fieldPattern, fieldMessage)
 	var mu sync.Mutex
 	err := e.run(ctx, tenant, b.String(), start, end, func(db *logstorage.DataBlock) {
-		cols := map[string][]string{}
-		for _, c := range db.GetColumns(false) {
-			cols[c.Name] = c.Values
-		}
+		cols := columnsByName(db)
 		mu.Lock()
 		defer mu.Unlock()
 		for i := range db.RowsCount() {

@@ -80,7 +80,8 @@ func (e *Engine) page(ctx context.Context, filter string, start, end int64, offs
 	}
 	query := fmt.Sprintf("%s | sort by (_time %s, %s %s) | offset %d | limit %d | fields %s",
 		filter, order, fieldID, order, offset, limit, strings.Join(resultFields, ", "))
-	oldest, newest := e.window(time.Now())
+	now := time.Now()
+	oldest, newest := e.window(now)
 	for width := int64(firstWindow); ; width *= windowGrowth {
 		lo, hi := start, end
 		// A window as wide as all the data the store keeps is the range.
@@ -95,7 +96,7 @@ func (e *Engine) page(ctx context.Context, filter string, start, end int64, offs
 		default:
 			// Back from now when the range has no end: rows ahead of now
 			// stay in every window.
-			if from := min(end, time.Now().UnixNano()); from-width > start {
+			if from := min(end, now.UnixNano()); from-width > start {
 				lo, whole = from-width, false
 			}
 		}
@@ -201,6 +202,15 @@ func (e *Engine) run(ctx context.Context, tenant logstorage.TenantID, query stri
 	return e.storage.RunQuery(qctx, func(_ uint, db *logstorage.DataBlock) { onBlock(db) })
 }
 
+// columnsByName returns a result block's column values by column name.
+func columnsByName(db *logstorage.DataBlock) map[string][]string {
+	cols := map[string][]string{}
+	for _, c := range db.GetColumns(false) {
+		cols[c.Name] = c.Values
+	}
+	return cols
+}
+
 // appendRecords converts a result block into records.
 func appendRecords(records []logquery.Record, times []int64, db *logstorage.DataBlock, catalog *templateCatalog) ([]logquery.Record, []int64) {
 	n := db.RowsCount()
@@ -208,10 +218,7 @@ func appendRecords(records []logquery.Record, times []int64, db *logstorage.Data
 	if !ok {
 		times = make([]int64, n)
 	}
-	cols := map[string][]string{}
-	for _, c := range db.GetColumns(false) {
-		cols[c.Name] = c.Values
-	}
+	cols := columnsByName(db)
 	get := func(name string, i int) string {
 		if v := cols[name]; v != nil {
 			return strings.Clone(v[i])
