@@ -2,7 +2,6 @@ package elasticsearch
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -88,9 +87,7 @@ func (c *Client) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([
 }
 
 func (c *Client) patternsBody(req *logquery.PatternsRequest) map[string]any {
-	query := filterQuery(req.Filter, req.Start, req.End)
-	filters := query["bool"].(map[string]any)["filter"].([]any)
-	query["bool"].(map[string]any)["filter"] = append(filters, map[string]any{"exists": map[string]any{"field": fieldPatternID}})
+	query := filterQuery(req.Filter, req.Start, req.End, map[string]any{"exists": map[string]any{"field": fieldPatternID}})
 	return map[string]any{
 		"size":  0,
 		"query": query,
@@ -144,6 +141,5 @@ func aggregatedTime(m timeMetric) (time.Time, error) {
 	if m.ValueAsString == "" {
 		return time.Time{}, errors.New("missing")
 	}
-	raw, _ := json.Marshal(m.ValueAsString)
-	return documentTime(raw)
+	return timeText(m.ValueAsString)
 }

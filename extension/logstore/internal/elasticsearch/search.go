@@ -146,9 +146,9 @@ func (c *Client) searchBody(req *logquery.Request, pit string) map[string]any {
 	return body
 }
 
-// filterQuery is the search expression within the time range, as a filter
-// (no scoring: results are ordered by time).
-func filterQuery(filter logquery.Node, start, end time.Time) map[string]any {
+// filterQuery is the search expression within the time range and the more
+// clauses given, as a filter (no scoring: results are ordered by time).
+func filterQuery(filter logquery.Node, start, end time.Time, more ...any) map[string]any {
 	clauses := []any{logquery.ToElasticsearch(filter)}
 	if !start.IsZero() || !end.IsZero() {
 		bounds := map[string]any{"format": timeFormat}
@@ -160,7 +160,7 @@ func filterQuery(filter logquery.Node, start, end time.Time) map[string]any {
 		}
 		clauses = append(clauses, map[string]any{"range": map[string]any{fieldTimestamp: bounds}})
 	}
-	return map[string]any{"bool": map[string]any{"filter": clauses}}
+	return map[string]any{"bool": map[string]any{"filter": append(clauses, more...)}}
 }
 
 func (c *Client) openPIT(ctx context.Context) (string, error) {
@@ -197,6 +197,11 @@ func documentTime(raw json.RawMessage) (time.Time, error) {
 		}
 		text = millis.String()
 	}
+	return timeText(text)
+}
+
+// timeText reads RFC 3339 text or the exporter's epoch-milliseconds text.
+func timeText(text string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, text); err == nil {
 		return t.UTC(), nil
 	}
