@@ -335,6 +335,7 @@ func runSingleIngest(ctx context.Context, o *options, c *client, p *progress) *S
 	p.phase("single ingest")
 	start := time.Now()
 	interval := time.Duration(float64(time.Second) / o.SingleRate)
+send:
 	for i := range n {
 		if wait := time.Until(start.Add(time.Duration(i) * interval)); wait > 0 {
 			time.Sleep(wait)
@@ -345,6 +346,9 @@ func runSingleIngest(ctx context.Context, o *options, c *client, p *progress) *S
 		select {
 		case inFlight <- struct{}{}:
 		case <-ctx.Done():
+			// No slot was taken: a request started now would wait forever
+			// to give one back.
+			break send
 		}
 		wg.Go(func() {
 			defer func() { <-inFlight }()
