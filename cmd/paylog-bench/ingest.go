@@ -228,8 +228,7 @@ func runBatchIngest(ctx context.Context, o *options, c *client, cp *corpus, p *p
 		sent      atomic.Int64
 		failed    atomic.Int64
 		accepted  atomic.Int64
-		latencyMu sync.Mutex
-		latencies []time.Duration
+		latencies latencyLog
 		wg        sync.WaitGroup
 	)
 	p.phase("batch ingest")
@@ -273,9 +272,7 @@ func runBatchIngest(ctx context.Context, o *options, c *client, cp *corpus, p *p
 					accepted.Add(int64(n))
 				}
 				sent.Add(int64(n))
-				latencyMu.Lock()
-				latencies = append(latencies, took)
-				latencyMu.Unlock()
+				latencies.add(took)
 			}
 		})
 	}
@@ -286,7 +283,7 @@ func runBatchIngest(ctx context.Context, o *options, c *client, cp *corpus, p *p
 	res.Accepted = accepted.Load()
 	res.AckedSeconds = ackedAfter.Seconds()
 	res.AckedLogsPerSec = float64(sent.Load()) / ackedAfter.Seconds()
-	res.Latency = percentiles(latencies)
+	res.Latency = latencies.summary()
 	if err := ctx.Err(); err != nil {
 		return res, fmt.Errorf("batch ingest stopped: %w", err)
 	}
@@ -326,8 +323,7 @@ func runSingleIngest(ctx context.Context, o *options, c *client, p *progress) *S
 	header := map[string]string{"Content-Type": "application/json"}
 	res := &SingleResult{Requests: n, Rate: o.SingleRate}
 	var (
-		mu        sync.Mutex
-		latencies = make([]time.Duration, 0, n)
+		latencies latencyLog
 		failed    atomic.Int64
 		wg        sync.WaitGroup
 		inFlight  = make(chan struct{}, 2000)
@@ -359,9 +355,7 @@ send:
 				failed.Add(1)
 				return
 			}
-			mu.Lock()
-			latencies = append(latencies, took)
-			mu.Unlock()
+			latencies.add(took)
 		})
 		if i%100 == 0 {
 			p.update(fmt.Sprintf("single ingest: %d/%d requests", i, n))
@@ -370,7 +364,7 @@ send:
 	sending := time.Since(start)
 	wg.Wait()
 	res.Errors = int(failed.Load())
-	res.AchievedRate = float64(len(latencies)+res.Errors) / sending.Seconds()
-	res.Latency = percentiles(latencies)
+	res.Latency = latencies.summary()
+	res.AchievedRate = float64(res.Latency.Count+res.Errors) / sending.Seconds()
 	return res
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 )
@@ -95,6 +96,25 @@ func (r *Report) Errors() int {
 		n += s.Errors
 	}
 	return n
+}
+
+// latencyLog collects the latencies of requests answered from several
+// goroutines.
+type latencyLog struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (l *latencyLog) add(d time.Duration) {
+	l.mu.Lock()
+	l.d = append(l.d, d)
+	l.mu.Unlock()
+}
+
+func (l *latencyLog) summary() Latency {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return percentiles(l.d)
 }
 
 func percentiles(d []time.Duration) Latency {
