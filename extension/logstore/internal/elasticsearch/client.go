@@ -44,12 +44,11 @@ type Config struct {
 
 // Client talks to one Elasticsearch cluster. It is safe for concurrent use.
 type Client struct {
-	cfg        Config
-	http       *http.Client
-	next       atomic.Uint32
-	indexPath  string
-	rows       atomic.Int64
-	lastStatus atomic.Value // string: the cluster status last seen
+	cfg       Config
+	http      *http.Client
+	next      atomic.Uint32
+	indexPath string
+	health    atomic.Pointer[Health] // what the last check saw
 }
 
 // New returns a client; it does not contact the cluster.
@@ -65,7 +64,6 @@ func New(cfg Config) (*Client, error) {
 		http:      &http.Client{Transport: transport, Timeout: cfg.Timeout},
 		indexPath: "/" + url.PathEscape(cfg.Index),
 	}
-	c.rows.Store(-1)
 	return c, nil
 }
 

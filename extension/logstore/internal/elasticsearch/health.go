@@ -20,16 +20,18 @@ type Health struct {
 // cluster (a primary shard unassigned: searches would miss data) fails the
 // check; yellow (replicas unassigned, as on a single node) does not.
 func (c *Client) Check(ctx context.Context) error {
+	seen := c.Health()
+	defer func() { c.health.Store(&seen) }()
 	var health struct {
 		ClusterName string `json:"cluster_name"`
 		Status      string `json:"status"`
 		TimedOut    bool   `json:"timed_out"`
 	}
 	if err := c.do(ctx, http.MethodGet, "/_cluster/health", nil, nil, &health); err != nil {
-		c.lastStatus.Store("")
+		seen.ClusterStatus = ""
 		return err
 	}
-	c.lastStatus.Store(health.Status)
+	seen.ClusterStatus = health.Status
 	if health.Status != "green" && health.Status != "yellow" {
 		return fmt.Errorf("elasticsearch cluster %q is %s: some data cannot be searched", health.ClusterName, health.Status)
 	}
@@ -41,12 +43,14 @@ func (c *Client) Check(ctx context.Context) error {
 	}, nil, &count); err != nil {
 		return err
 	}
-	c.rows.Store(count.Count)
+	seen.Documents = count.Count
 	return nil
 }
 
 // Health returns what the last check saw.
 func (c *Client) Health() Health {
-	status, _ := c.lastStatus.Load().(string)
-	return Health{ClusterStatus: status, Documents: c.rows.Load()}
+	if h := c.health.Load(); h != nil {
+		return *h
+	}
+	return Health{Documents: -1}
 }
