@@ -21,6 +21,9 @@ type esStore struct {
 
 	mu     sync.RWMutex
 	client *elasticsearch.Client
+
+	firstCheck     sync.WaitGroup
+	stopFirstCheck context.CancelFunc
 }
 
 var _ Store = (*esStore)(nil)
@@ -54,18 +57,27 @@ func (s *esStore) Start(ctx context.Context, _ component.Host) error {
 	s.mu.Lock()
 	s.client = client
 	s.mu.Unlock()
-	checkCtx, cancel := context.WithTimeout(ctx, es.Timeout)
-	defer cancel()
-	if err := client.Check(checkCtx); err != nil {
-		s.logger.Warn("Elasticsearch does not answer yet; searches fail until it does", zap.Strings("endpoints", es.Endpoints), zap.Error(err))
-	} else {
+	// The first check only tells the log what to expect; it runs beside the
+	// start, which a cluster that does not answer would hold up for Timeout.
+	checkCtx, cancel := context.WithTimeout(context.Background(), es.Timeout)
+	s.stopFirstCheck = cancel
+	s.firstCheck.Go(func() {
+		defer cancel()
+		if err := client.Check(checkCtx); err != nil {
+			s.logger.Warn("Elasticsearch does not answer yet; searches fail until it does", zap.Strings("endpoints", es.Endpoints), zap.Error(err))
+			return
+		}
 		s.logger.Info("Searching Elasticsearch", zap.Strings("endpoints", es.Endpoints), zap.String("index", es.Index),
 			zap.String("cluster_status", client.Health().ClusterStatus))
-	}
+	})
 	return nil
 }
 
 func (s *esStore) Shutdown(context.Context) error {
+	if s.stopFirstCheck != nil {
+		s.stopFirstCheck()
+	}
+	s.firstCheck.Wait()
 	s.mu.Lock()
 	client := s.client
 	s.client = nil

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,9 +23,9 @@ import (
 // The elasticsearch backend as configured: TLS from configtls (a CA file),
 // the API key from configopaque, health in Stats, and no writes.
 func TestElasticsearchBackendFromConfig(t *testing.T) {
-	var gotAuth string
+	var gotAuth atomic.Value // the start's own check may run beside the test's
 	es := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		gotAuth = r.Header.Get("Authorization")
+		gotAuth.Store(r.Header.Get("Authorization"))
 		w.Header().Set("Content-Type", "application/json")
 		switch r.URL.Path {
 		case "/_cluster/health":
@@ -63,7 +64,7 @@ func TestElasticsearchBackendFromConfig(t *testing.T) {
 
 	store := start(true)
 	require.NoError(t, store.Check(context.Background()))
-	assert.Equal(t, "ApiKey c2VjcmV0OmtleQ==", gotAuth)
+	assert.Equal(t, "ApiKey c2VjcmV0OmtleQ==", gotAuth.Load())
 	assert.Equal(t, Stats{Backend: "elasticsearch", Rows: 42, ClusterStatus: "green"}, store.Stats())
 	assert.False(t, store.Writable())
 	assert.ErrorContains(t, store.Write(context.Background(), plog.NewLogs()), "read-only")
