@@ -22,6 +22,7 @@ import (
 	filestorage "github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
 	redisstorage "github.com/paylog/paylog/extension/redisstorage"
 	compressedstorage "github.com/paylog/paylog/extension/compressedstorage"
+	tenantauth "github.com/paylog/paylog/extension/tenantauth"
 	memorylimiterprocessor "go.opentelemetry.io/collector/processor/memorylimiterprocessor"
 	patterns "github.com/paylog/paylog/processor/patterns"
 	logapi "github.com/paylog/paylog/receiver/logapi"
@@ -58,6 +59,7 @@ func components() (otelcol.Factories, error) {
 		filestorage.NewFactory(),
 		redisstorage.NewFactory(),
 		compressedstorage.NewFactory(),
+		tenantauth.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -69,6 +71,7 @@ func components() (otelcol.Factories, error) {
 		filestorage.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage v0.158.0",
 		redisstorage.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
 		compressedstorage.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
+		tenantauth.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
 	})
 
 	factories.Receivers, err = otelcol.MakeFactoryMap[receiver.Factory](

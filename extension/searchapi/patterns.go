@@ -8,6 +8,7 @@ import (
 
 	"github.com/paylog/paylog/internal/httpapi"
 	"github.com/paylog/paylog/internal/logquery"
+	"github.com/paylog/paylog/internal/tenant"
 )
 
 const (
@@ -24,11 +25,18 @@ var defaultPatternLevels = []string{"ERROR", "CRITICAL"}
 func (s *searchAPI) handlePatterns(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := httpapi.CorrelationID(w, r)
+	tenantName, terr := tenant.FromRequest(r)
+	if terr != nil {
+		s.stats.record("patterns", terr.Status, time.Since(start))
+		httpapi.TenantError(w, terr.Status, terr.Msg, id)
+		return
+	}
 	req, err := parsePatternsRequest(r.URL.Query(), start)
 	if err != nil {
 		s.writeParamError(w, "patterns", id, err, time.Since(start))
 		return
 	}
+	req.Tenant = tenantName
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SearchTimeout)
 	defer cancel()
 	patterns, err := s.store.Patterns(ctx, req)

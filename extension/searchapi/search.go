@@ -18,6 +18,7 @@ import (
 	"github.com/paylog/paylog/extension/logstore"
 	"github.com/paylog/paylog/internal/httpapi"
 	"github.com/paylog/paylog/internal/logquery"
+	"github.com/paylog/paylog/internal/tenant"
 )
 
 const (
@@ -83,6 +84,12 @@ func (s *searchAPI) writeParamError(w http.ResponseWriter, route, id string, err
 func (s *searchAPI) handleSearch(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := httpapi.CorrelationID(w, r)
+	tenantName, terr := tenant.FromRequest(r)
+	if terr != nil {
+		s.stats.record("search", terr.Status, time.Since(start))
+		httpapi.TenantError(w, terr.Status, terr.Msg, id)
+		return
+	}
 	params := r.URL.Query()
 	if r.Method == http.MethodPost {
 		var err error
@@ -97,6 +104,7 @@ func (s *searchAPI) handleSearch(w http.ResponseWriter, r *http.Request) {
 		s.writeParamError(w, "search", id, err, time.Since(start))
 		return
 	}
+	req.Tenant = tenantName
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SearchTimeout)
 	defer cancel()
 	res, err := s.store.Search(ctx, req)

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/paylog/paylog/internal/tenant"
 )
 
 // Headers that carry a caller's correlation id; the first one set wins.
@@ -91,6 +93,8 @@ const (
 	CodeNotFound             = "not_found"
 	CodeMethodNotAllowed     = "method_not_allowed"
 	CodeInternal             = "internal"
+	CodeUnauthorized         = "unauthorized"
+	CodeForbidden            = "forbidden"
 )
 
 // Error is the body of every error response.
@@ -117,4 +121,14 @@ func WriteUnavailable(w http.ResponseWriter, status int, retryAfter time.Duratio
 		code = CodeTooManyRequests
 	}
 	WriteError(w, status, code, "", message, correlationID)
+}
+
+// TenantError answers a request whose tenant (internal/tenant.FromRequest)
+// it may not act for or cannot be read.
+func TenantError(w http.ResponseWriter, status int, msg, correlationID string) {
+	code := CodeInvalidParameter
+	if status == http.StatusForbidden {
+		code = CodeForbidden
+	}
+	WriteError(w, status, code, tenant.Header, msg, correlationID)
 }

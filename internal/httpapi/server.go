@@ -45,6 +45,10 @@ func writeTransportError(w http.ResponseWriter, r *http.Request, msg string, sta
 		code, field = CodeBodyTooLarge, "body"
 	case http.StatusUnsupportedMediaType:
 		code = CodeUnsupportedMediaType
+	case http.StatusUnauthorized:
+		// The server's authenticator (tenant_auth, bearertokenauth) refused it.
+		code, field = CodeUnauthorized, "Authorization"
+		w.Header().Set("WWW-Authenticate", `Bearer realm="paylog"`)
 	}
 	WriteError(w, status, code, field, msg, CorrelationID(w, r))
 }

@@ -18,6 +18,8 @@ type Request struct {
 	Ascending bool
 	// After continues a previous page (deep paging); when set, Offset is ignored.
 	After *Cursor
+	// Tenant is whose records are searched; "" is the default tenant.
+	Tenant string
 }
 
 // Cursor marks where a page ended: the timestamp of its last record and how
@@ -69,6 +71,8 @@ type PatternsRequest struct {
 	Filter     Node
 	Start, End time.Time
 	Limit      int
+	// Tenant is whose records are counted; "" is the default tenant.
+	Tenant string
 }
 
 // PatternSummary is one pattern with its counts, in the API's shape.

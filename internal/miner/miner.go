@@ -39,6 +39,10 @@ type Config struct {
 	MaxTokens int
 	// MaxMessageBytes bounds the part of a message that is mined. Default 4096.
 	MaxMessageBytes int
+	// Space names the pattern space the miner serves (a tenant, a service);
+	// it is part of every id, so that two spaces never share one. Default
+	// empty.
+	Space string
 }
 
 func (c Config) withDefaults() Config {
@@ -356,6 +360,10 @@ func (m *Miner) newCluster(leaf *node, tokens []string) *cluster {
 // template gets the same id in every process.
 func (m *Miner) uniqueID(template string) string {
 	h := fnv.New64a()
+	if m.cfg.Space != "" {
+		_, _ = h.Write([]byte(m.cfg.Space))
+		_, _ = h.Write([]byte{0})
+	}
 	_, _ = h.Write([]byte(template))
 	sum := h.Sum64()
 	for {

@@ -106,3 +106,18 @@ func TestHexIDsAreVariables(t *testing.T) {
 	assert.Equal(t, first.ID, second.ID)
 	assert.Equal(t, "Payment <*> authorized amount=<*> currency=USD", second.Template)
 }
+
+// TestSpacesNeverShareAnID: the same template mined in two pattern spaces
+// (two tenants) gets two ids; the default space keeps the ids it always had.
+func TestSpacesNeverShareAnID(t *testing.T) {
+	line := "user 42 logged in from 10.0.0.1"
+	defaultID := New(Config{}).Add(line).ID
+	a := New(Config{Space: "tenant-a"}).Add(line).ID
+	b := New(Config{Space: "tenant-b"}).Add(line).ID
+	if a == b || a == defaultID || b == defaultID {
+		t.Fatalf("ids shared between spaces: default %s, a %s, b %s", defaultID, a, b)
+	}
+	if again := New(Config{Space: "tenant-a"}).Add(line).ID; again != a {
+		t.Fatalf("space ids not stable: %s then %s", a, again)
+	}
+}

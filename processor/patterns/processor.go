@@ -104,8 +104,11 @@ func (p *patternsProcessor) observe(stat func(miner.Stats) int64) metric.Int64Ca
 	}
 }
 
-func (p *patternsProcessor) minerConfig() miner.Config {
-	return miner.Config{Similarity: p.cfg.Similarity, MaxClusters: p.cfg.MaxPatterns, MaxTokens: p.cfg.MaxTokens, MaxMessageBytes: p.cfg.MaxMessageBytes}
+// newMiner makes the miner of one pattern space; the space is part of its
+// ids, so two tenants (or services) never share a pattern id.
+func (p *patternsProcessor) newMiner(group string) *miner.Miner {
+	return miner.New(miner.Config{Similarity: p.cfg.Similarity, MaxClusters: p.cfg.MaxPatterns,
+		MaxTokens: p.cfg.MaxTokens, MaxMessageBytes: p.cfg.MaxMessageBytes, Space: group})
 }
 
 // minerFor returns the miner of a pattern space, creating it when new.
@@ -120,7 +123,7 @@ func (p *patternsProcessor) minerFor(group string) *miner.Miner {
 				return m
 			}
 		}
-		m = miner.New(p.minerConfig())
+		m = p.newMiner(group)
 		p.miners[group] = m
 	}
 	return m
@@ -160,7 +163,7 @@ func (p *patternsProcessor) load(ctx context.Context) error {
 		return err
 	}
 	for group, data := range saved {
-		m := miner.New(p.minerConfig())
+		m := p.newMiner(group)
 		if err := m.Restore(data); err != nil {
 			return fmt.Errorf("pattern space %q: %w", group, err)
 		}

@@ -15,6 +15,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
 
 	"github.com/paylog/paylog/internal/logquery"
+	"github.com/paylog/paylog/internal/tenant"
 )
 
 // maxReportedErrors caps the per-entry errors listed in one response.
@@ -37,6 +38,8 @@ type batchDecoder struct {
 	limits        LimitsConfig
 	now           time.Time
 	correlationID string
+	// tenant is the request's tenant, "" for the default one.
+	tenant string
 
 	logs      plog.Logs
 	resources map[resourceKey]plog.LogRecordSlice
@@ -347,6 +350,9 @@ func (d *batchDecoder) appendRecord(e *entry) {
 			attrs.PutStr(string(semconv.ServiceNameKey), key.service)
 		}
 		attrs.PutStr(string(semconv.HostNameKey), key.source)
+		if d.tenant != "" {
+			attrs.PutStr(tenant.ResourceAttribute, d.tenant)
+		}
 		records = rl.ScopeLogs().AppendEmpty().LogRecords()
 		d.resources[key] = records
 	}

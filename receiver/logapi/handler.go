@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/paylog/paylog/internal/httpapi"
+	"github.com/paylog/paylog/internal/tenant"
 )
 
 // ingestResponse is the seed's IngestResponse; batch answers add the counts
@@ -66,6 +67,11 @@ func (r *logAPIReceiver) handleBatchIngest(w http.ResponseWriter, req *http.Requ
 func (r *logAPIReceiver) handle(w http.ResponseWriter, req *http.Request, batch bool) {
 	now := time.Now()
 	id := httpapi.CorrelationID(w, req)
+	tenantName, terr := tenant.FromRequest(req)
+	if terr != nil {
+		httpapi.TenantError(w, terr.Status, terr.Msg, id)
+		return
+	}
 	format, rerr := contentFormat(req.Header.Get("Content-Type"), batch)
 	if rerr != nil {
 		r.writeRequestError(w, rerr, id)
@@ -84,6 +90,7 @@ func (r *logAPIReceiver) handle(w http.ResponseWriter, req *http.Request, batch 
 	body := bytes.TrimPrefix(buf.Bytes(), utf8BOM)
 
 	d := newBatchDecoder(r.cfg.Limits, now, id)
+	d.tenant = tenantName
 	parser := parserPool.Get()
 	defer parserPool.Put(parser)
 	var batchID *string

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -20,7 +21,10 @@ func TestShippedConfigsValidate(t *testing.T) {
 	require.GreaterOrEqual(t, len(configs), 2)
 	for _, config := range configs {
 		t.Run(filepath.Base(config), func(t *testing.T) {
-			out, err := exec.Command(binary, "validate", "--config", config).CombinedOutput()
+			cmd := exec.Command(binary, "validate", "--config", config)
+			// config/tenants.yaml takes its tokens from the environment.
+			cmd.Env = append(os.Environ(), "PAYLOG_TOKEN_TEAM_A="+tokenTeamA, "PAYLOG_TOKEN_TEAM_B="+tokenTeamB)
+			out, err := cmd.CombinedOutput()
 			require.NoError(t, err, "%s", out)
 		})
 	}

@@ -144,6 +144,7 @@ func TestContractSearchFirstPageOpensPointInTime(t *testing.T) {
 		"POST /_search":                       {200, "search_first_page.json"},
 	})
 	req := searchRequest(t, `payment service:payments`, 2)
+	req.Tenant = "acme"
 	res, err := newTestClient(t, es.server.URL).Search(context.Background(), req)
 	require.NoError(t, err)
 
@@ -162,9 +163,11 @@ func TestContractSearchFirstPageOpensPointInTime(t *testing.T) {
 		map[string]any{"@timestamp": map[string]any{"order": "desc", "format": "strict_date_optional_time_nanos", "numeric_type": "date_nanos"}},
 		map[string]any{"_shard_doc": "desc"},
 	}, search.Body["sort"])
-	// The search expression compiled by the shared compiler, within the time range.
+	// The search expression compiled by the shared compiler, for the
+	// request's tenant only, within the time range.
 	assert.Equal(t, map[string]any{"bool": map[string]any{"filter": []any{
 		roundTrip(t, logquery.ToElasticsearch(req.Filter)),
+		map[string]any{"term": map[string]any{"resource.attributes.paylog.tenant": "acme"}},
 		map[string]any{"range": map[string]any{"@timestamp": map[string]any{
 			"gte": "2026-11-27T00:00:00Z", "lte": "2026-11-28T12:00:00Z", "format": "strict_date_optional_time_nanos"}}},
 	}}}, search.Body["query"])
@@ -333,9 +336,11 @@ func TestContractPatterns(t *testing.T) {
 	body := reqs[0].Body
 	assert.EqualValues(t, 0, body["size"], "no documents, only the aggregation")
 	filters := body["query"].(map[string]any)["bool"].(map[string]any)["filter"].([]any)
-	require.Len(t, filters, 3)
+	require.Len(t, filters, 4)
 	assert.Equal(t, roundTrip(t, logquery.ToElasticsearch(filter)), filters[0])
-	assert.Equal(t, map[string]any{"exists": map[string]any{"field": "attributes.log.pattern.id"}}, filters[2])
+	assert.Equal(t, map[string]any{"bool": map[string]any{"must_not": map[string]any{"exists": map[string]any{
+		"field": "resource.attributes.paylog.tenant"}}}}, filters[1], "the default tenant: documents stamped with none")
+	assert.Equal(t, map[string]any{"exists": map[string]any{"field": "attributes.log.pattern.id"}}, filters[3])
 	terms := body["aggs"].(map[string]any)["patterns"].(map[string]any)
 	assert.Equal(t, map[string]any{"field": "attributes.log.pattern.id", "size": float64(50), "shard_size": float64(300),
 		"order": []any{map[string]any{"_count": "desc"}, map[string]any{"_key": "asc"}}}, terms["terms"])

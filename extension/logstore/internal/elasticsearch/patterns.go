@@ -87,7 +87,7 @@ func (c *Client) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([
 }
 
 func (c *Client) patternsBody(req *logquery.PatternsRequest) map[string]any {
-	query := filterQuery(req.Filter, req.Start, req.End, map[string]any{"exists": map[string]any{"field": fieldPatternID}})
+	query := filterQuery(req.Filter, req.Tenant, req.Start, req.End, map[string]any{"exists": map[string]any{"field": fieldPatternID}})
 	return map[string]any{
 		"size":  0,
 		"query": query,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paylog/paylog/internal/logquery"
+	"github.com/paylog/paylog/internal/tenant"
 )
 
 // Document fields of the otel mapping mode that searches read or sort on.
@@ -130,7 +131,7 @@ func (c *Client) searchBody(req *logquery.Request, pit string) map[string]any {
 	}
 	body := map[string]any{
 		"size":             req.Limit,
-		"query":            filterQuery(req.Filter, req.Start, req.End),
+		"query":            filterQuery(req.Filter, req.Tenant, req.Start, req.End),
 		"track_total_hits": true,
 		"sort": []any{
 			map[string]any{fieldTimestamp: map[string]any{"order": order, "format": timeFormat, "numeric_type": "date_nanos"}},
@@ -148,8 +149,8 @@ func (c *Client) searchBody(req *logquery.Request, pit string) map[string]any {
 
 // filterQuery is the search expression within the time range and the more
 // clauses given, as a filter (no scoring: results are ordered by time).
-func filterQuery(filter logquery.Node, start, end time.Time, more ...any) map[string]any {
-	clauses := []any{logquery.ToElasticsearch(filter)}
+func filterQuery(filter logquery.Node, tenantName string, start, end time.Time, more ...any) map[string]any {
+	clauses := []any{logquery.ToElasticsearch(filter), tenantClause(tenantName)}
 	if !start.IsZero() || !end.IsZero() {
 		bounds := map[string]any{"format": timeFormat}
 		if !start.IsZero() {
@@ -161,6 +162,19 @@ func filterQuery(filter logquery.Node, start, end time.Time, more ...any) map[st
 		clauses = append(clauses, map[string]any{"range": map[string]any{fieldTimestamp: bounds}})
 	}
 	return map[string]any{"bool": map[string]any{"filter": append(clauses, more...)}}
+}
+
+// fieldTenant is where the exporter's otel mapping puts the resource
+// attribute the API stamps with the request's tenant.
+const fieldTenant = "resource.attributes." + tenant.ResourceAttribute
+
+// tenantClause keeps a search to one tenant's documents: those stamped with
+// its name, or for the default tenant those stamped with none.
+func tenantClause(name string) map[string]any {
+	if name == "" {
+		return map[string]any{"bool": map[string]any{"must_not": map[string]any{"exists": map[string]any{"field": fieldTenant}}}}
+	}
+	return map[string]any{"term": map[string]any{fieldTenant: name}}
 }
 
 func (c *Client) openPIT(ctx context.Context) (string, error) {

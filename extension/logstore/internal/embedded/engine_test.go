@@ -236,3 +236,42 @@ func TestPatternsAggregation(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, got, 1)
 }
+
+// TestTenantsNeverSeeEachOther: records of two tenants and of no tenant, each
+// searched, counted and aggregated by its own tenant only.
+func TestTenantsNeverSeeEachOther(t *testing.T) {
+	e := openTestEngine(t, t.TempDir())
+	defer e.Close()
+	now := time.Now().UTC().Add(-time.Minute)
+	for name, n := range map[string]int{"acme": 3, "globex": 5, "": 7} {
+		ld := testLogs(n, "svc-"+name, now)
+		attrs := ld.ResourceLogs().At(0).Resource().Attributes()
+		if name != "" {
+			attrs.PutStr("paylog.tenant", name)
+		}
+		records := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+		for i := 0; i < records.Len(); i++ {
+			records.At(i).Attributes().PutStr(AttrPatternID, "p-"+name)
+		}
+		_, err := e.AddLogs(ld)
+		require.NoError(t, err)
+	}
+	require.NoError(t, e.WaitDurable(context.Background()))
+	for name, n := range map[string]uint64{"acme": 3, "globex": 5, "": 7} {
+		res, err := e.Search(context.Background(), &logquery.Request{Filter: logquery.MatchAll{}, Limit: 100, Tenant: name})
+		require.NoError(t, err)
+		assert.Equal(t, n, res.TotalCount, "tenant %q", name)
+		for _, r := range res.Records {
+			assert.Equal(t, "svc-"+name, *r.Service, "tenant %q sees another's record", name)
+			assert.NotContains(t, r.Metadata, "paylog.tenant")
+		}
+		patterns, err := e.Patterns(context.Background(), &logquery.PatternsRequest{Filter: logquery.MatchAll{}, Start: now.Add(-time.Hour), Limit: 10, Tenant: name})
+		require.NoError(t, err)
+		require.Len(t, patterns, 1, "tenant %q", name)
+		assert.Equal(t, "p-"+name, patterns[0].PatternID)
+		assert.Equal(t, n, patterns[0].Count)
+	}
+	res, err := e.Search(context.Background(), &logquery.Request{Filter: logquery.MatchAll{}, Limit: 1, Tenant: "initech"})
+	require.NoError(t, err)
+	assert.Zero(t, res.TotalCount, "a tenant without records sees none")
+}

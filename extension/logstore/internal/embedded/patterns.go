@@ -27,6 +27,7 @@ const maxPatternServices = 20
 func (e *Engine) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([]logquery.PatternSummary, error) {
 	start, end := timeBounds(req.Start, req.End)
 	filter := logquery.ToLogsQL(req.Filter)
+	tenant := tenantID(req.Tenant)
 	query := fmt.Sprintf(`(%s) AND %q:* | stats by (%s) count() as count, min(_time) as first_seen, max(_time) as last_seen, `+
 		`uniq_values(%s) limit %d as services | sort by (count desc, %s) | limit %d`,
 		filter, fieldPatternID, fieldPatternID, fieldService, maxPatternServices, fieldPatternID, req.Limit)
@@ -60,7 +61,7 @@ func (e *Engine) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([
 		}
 		return results[i].PatternID < results[j].PatternID
 	})
-	if err := e.addNewest(ctx, filter, results); err != nil {
+	if err := e.addNewest(ctx, tenant, filter, results); err != nil {
 		return nil, err
 	}
 	return results, nil
@@ -68,7 +69,7 @@ func (e *Engine) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([
 
 // addNewest fills each summary's sample and template from its newest
 // matching record: the one at its last-seen time.
-func (e *Engine) addNewest(ctx context.Context, filter string, results []logquery.PatternSummary) error {
+func (e *Engine) addNewest(ctx context.Context, tenant logstorage.TenantID, filter string, results []logquery.PatternSummary) error {
 	if len(results) == 0 {
 		return nil
 	}

@@ -3,6 +3,7 @@ package embedded
 import (
 	"encoding/hex"
 	"encoding/json"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
 
 	"github.com/paylog/paylog/internal/logquery"
+	"github.com/paylog/paylog/internal/tenant"
 )
 
 // Stored field names. service and source are the stream fields: the engine
@@ -48,7 +50,22 @@ const (
 	maxRowBytes = 1 << 20
 )
 
-var tenant = logstorage.TenantID{}
+// defaultTenant holds the records of no tenant; catalogTenant the pattern
+// templates; a named tenant's records are under tenantID(name).
+var defaultTenant = logstorage.TenantID{}
+
+// tenantID maps a tenant name to the engine's numeric tenant: a 63-bit hash
+// with the top bit of the account set, so that no name maps to the default
+// or the catalog tenant.
+func tenantID(name string) logstorage.TenantID {
+	if name == "" {
+		return defaultTenant
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(name))
+	sum := h.Sum64()
+	return logstorage.TenantID{AccountID: uint32(sum>>32) | 1<<31, ProjectID: uint32(sum)}
+}
 
 // rowBuilder turns plog records into engine rows, reusing its buffers.
 type rowBuilder struct {
@@ -103,6 +120,10 @@ func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, ld plog.Logs, now time.Tim
 		if v, ok := resAttrs.Get(string(semconv.HostNameKey)); ok {
 			source = v.AsString()
 		}
+		recordTenant := defaultTenant
+		if v, ok := resAttrs.Get(tenant.ResourceAttribute); ok {
+			recordTenant = tenantID(v.AsString())
+		}
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			lrs := sls.At(j).LogRecords()
@@ -127,7 +148,7 @@ func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, ld plog.Logs, now time.Tim
 				if rb.buildRow(service, source, resAttrs, rec) {
 					res.Shortened++
 				}
-				lr.MustAdd(tenant, int64(ts), rb.fields, 2)
+				lr.MustAdd(recordTenant, int64(ts), rb.fields, 2)
 				if rb.template != "" && rb.patternID != "" {
 					rb.collectTemplate(catalog, int64(ts))
 				}
@@ -222,7 +243,7 @@ func (rb *rowBuilder) buildRow(service, source string, res pcommon.Map, rec plog
 		}
 	}
 	res.Range(func(k string, v pcommon.Value) bool {
-		if k != string(semconv.ServiceNameKey) && k != string(semconv.HostNameKey) {
+		if k != string(semconv.ServiceNameKey) && k != string(semconv.HostNameKey) && k != tenant.ResourceAttribute {
 			rb.addFlattened(resourcePrefix+k, v)
 		}
 		return true

@@ -25,13 +25,14 @@ var resultFields = []string{"_time", fieldID, fieldMessage, fieldLevel, fieldSer
 func (e *Engine) Search(ctx context.Context, req *logquery.Request) (*logquery.Result, error) {
 	filter := logquery.ToLogsQL(req.Filter)
 	start, end := timeBounds(req.Start, req.End)
+	tenant := tenantID(req.Tenant)
 
 	var total uint64
 	counted := make(chan error, 1)
 	// The range as asked: a cursor narrows only the page's range below.
 	go func(start, end int64) {
 		var err error
-		total, err = e.count(ctx, filter, start, end)
+		total, err = e.countIn(ctx, tenant, filter, start, end)
 		counted <- err
 	}(start, end)
 
@@ -46,7 +47,7 @@ func (e *Engine) Search(ctx context.Context, req *logquery.Request) (*logquery.R
 			end = min(end, c.Time.UnixNano())
 		}
 	}
-	records, err := e.page(ctx, filter, start, end, offset, req.Limit, req.Ascending)
+	records, err := e.page(ctx, tenant, filter, start, end, offset, req.Limit, req.Ascending)
 	if countErr := <-counted; err == nil {
 		err = countErr
 	}
@@ -73,7 +74,7 @@ const (
 // stops at the first window that holds enough matches: every match before
 // them in the order lies inside it. A search for recent errors reads the
 // recent blocks only; one with few matches reads about 1.14 times the range.
-func (e *Engine) page(ctx context.Context, filter string, start, end int64, offset, limit int, ascending bool) ([]logquery.Record, error) {
+func (e *Engine) page(ctx context.Context, tenant logstorage.TenantID, filter string, start, end int64, offset, limit int, ascending bool) ([]logquery.Record, error) {
 	order := "desc"
 	if ascending {
 		order = "asc"
@@ -100,7 +101,7 @@ func (e *Engine) page(ctx context.Context, filter string, start, end int64, offs
 				lo, whole = from-width, false
 			}
 		}
-		records, err := e.pageIn(ctx, query, lo, hi, ascending)
+		records, err := e.pageIn(ctx, tenant, query, lo, hi, ascending)
 		if err != nil || whole || len(records) >= limit {
 			return records, err
 		}
@@ -108,7 +109,7 @@ func (e *Engine) page(ctx context.Context, filter string, start, end int64, offs
 }
 
 // pageIn runs the page query on [start, end].
-func (e *Engine) pageIn(ctx context.Context, query string, start, end int64, ascending bool) ([]logquery.Record, error) {
+func (e *Engine) pageIn(ctx context.Context, tenant logstorage.TenantID, query string, start, end int64, ascending bool) ([]logquery.Record, error) {
 	var (
 		mu      sync.Mutex
 		records []logquery.Record
@@ -162,10 +163,6 @@ func timeBounds(start, end time.Time) (int64, int64) {
 		e = end.UnixNano()
 	}
 	return s, e
-}
-
-func (e *Engine) count(ctx context.Context, filter string, start, end int64) (uint64, error) {
-	return e.countIn(ctx, tenant, filter, start, end)
 }
 
 func (e *Engine) countIn(ctx context.Context, tenant logstorage.TenantID, filter string, start, end int64) (uint64, error) {
@@ -261,5 +258,5 @@ func appendRecords(records []logquery.Record, times []int64, db *logstorage.Data
 
 // Check runs a trivial query to prove the store answers.
 func (e *Engine) Check(ctx context.Context) error {
-	return e.run(ctx, tenant, "* | limit 1", math.MinInt64, math.MaxInt64, func(*logstorage.DataBlock) {})
+	return e.run(ctx, defaultTenant, "* | limit 1", math.MinInt64, math.MaxInt64, func(*logstorage.DataBlock) {})
 }

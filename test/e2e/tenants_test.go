@@ -1,0 +1,127 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	tokenTeamA = "team-a-token-6f1d2c9e8b7a"
+	tokenTeamB = "team-b-token-0a9b8c7d6e5f"
+)
+
+// TestTenantsAuthAndIsolation runs config/tenants.yaml: without a valid token
+// ingest, search and patterns answer 401; each tenant ingests the same kinds
+// of messages, and its searches, counts and patterns hold its logs and never
+// the other tenant's.
+func TestTenantsAuthAndIsolation(t *testing.T) {
+	config := filepath.Join(repoRoot(), "config", "tenants.yaml")
+	c := startCollectorUntil(t, t.TempDir(), config, "/health", http.StatusUnauthorized,
+		"PAYLOG_TOKEN_TEAM_A="+tokenTeamA, "PAYLOG_TOKEN_TEAM_B="+tokenTeamB)
+	bearer := func(token string) map[string]string { return map[string]string{"Authorization": "Bearer " + token} }
+	entry := `{"level":"ERROR","message":"Payment 1 declined","source":"web-1"}`
+
+	// No token, a wrong one, another scheme: 401 in the API's error shape.
+	for _, header := range []map[string]string{nil, bearer("not-a-token-of-anyone"), {"Authorization": "Basic " + tokenTeamA}} {
+		for _, r := range []response{
+			c.do(t, http.MethodPost, "/logs/ingest", "application/json", []byte(entry), header),
+			c.do(t, http.MethodPost, "/logs/batch-ingest", "application/json", []byte("["+entry+"]"), header),
+			c.do(t, http.MethodGet, "/logs/search?query=payment", "", nil, header),
+			c.do(t, http.MethodGet, "/logs/patterns", "", nil, header),
+		} {
+			require.Equal(t, http.StatusUnauthorized, r.status, "%v: %s", header, r.raw)
+			assert.Equal(t, "unauthorized", r.body["error"], "%s", r.raw)
+			assert.Equal(t, "Authorization", r.body["field"], "%s", r.raw)
+		}
+	}
+	// A token acts for its own tenant only.
+	r := c.do(t, http.MethodGet, "/logs/search", "", nil, map[string]string{"Authorization": "Bearer " + tokenTeamA, "X-Scope-OrgID": "team-b"})
+	require.Equal(t, http.StatusForbidden, r.status, "%s", r.raw)
+
+	// Both tenants send the same kinds of messages, each with its own marker.
+	run := fmt.Sprintf("r%d", time.Now().UnixNano())
+	ingest := func(token, marker string, errors, infos int) {
+		var entries []string
+		for i := range errors {
+			entries = append(entries, fmt.Sprintf(`{"level":"ERROR","message":"Payment %d declined for %s","source":"web-1","service":"billing"}`, i, marker))
+		}
+		for i := range infos {
+			entries = append(entries, fmt.Sprintf(`{"level":"INFO","message":"User %d logged in %s","source":"web-2","service":"auth"}`, i, marker))
+		}
+		r := c.do(t, http.MethodPost, "/logs/batch-ingest", "application/json", []byte("["+strings.Join(entries, ",")+"]"), bearer(token))
+		require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+		r = c.do(t, http.MethodPost, "/logs/ingest", "application/json",
+			[]byte(fmt.Sprintf(`{"level":"CRITICAL","message":"Disk full on %s","source":"db-1"}`, marker)), bearer(token))
+		require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	}
+	markerA, markerB := "alpha"+run, "beta"+run
+	ingest(tokenTeamA, markerA, 30, 12)
+	ingest(tokenTeamB, markerB, 20, 7)
+
+	type seen struct {
+		Logs []struct {
+			Message   string `json:"message"`
+			PatternID string `json:"pattern_id"`
+		} `json:"logs"`
+		TotalCount int `json:"total_count"`
+	}
+	search := func(token string, params url.Values) seen {
+		t.Helper()
+		params.Set("start_time", "now-1h")
+		params.Set("limit", "1000")
+		r := c.do(t, http.MethodGet, "/logs/search?"+params.Encode(), "", nil, bearer(token))
+		require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+		var out seen
+		require.NoError(t, json.Unmarshal(r.raw, &out))
+		return out
+	}
+	patternIDs := map[string]map[string]bool{}
+	for _, tc := range []struct {
+		token, own, other string
+		total, errors     int
+	}{
+		{tokenTeamA, markerA, markerB, 43, 31},
+		{tokenTeamB, markerB, markerA, 28, 21},
+	} {
+		require.Eventually(t, func() bool { return search(tc.token, url.Values{}).TotalCount >= tc.total }, 30*time.Second, 100*time.Millisecond)
+		all := search(tc.token, url.Values{})
+		assert.Equal(t, tc.total, all.TotalCount, "everything this tenant sent, and nothing more")
+		require.Len(t, all.Logs, tc.total)
+		ids := map[string]bool{}
+		for _, l := range all.Logs {
+			assert.Contains(t, l.Message, tc.own, "a search returned another tenant's log")
+			ids[l.PatternID] = true
+		}
+		patternIDs[tc.own] = ids
+		// Asking for the other tenant's logs by name finds nothing, in any way.
+		for _, q := range []string{tc.other, `"declined for ` + tc.other + `"`, tc.other[:5] + "*", "service:billing AND " + tc.other} {
+			assert.Zero(t, search(tc.token, url.Values{"query": {q}}).TotalCount, "query %q", q)
+		}
+		assert.Equal(t, tc.errors, search(tc.token, url.Values{"level": {"ERROR,CRITICAL"}}).TotalCount)
+
+		// Patterns: this tenant's counts only.
+		r := c.do(t, http.MethodGet, "/logs/patterns?hours=1", "", nil, bearer(tc.token))
+		require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+		var patterns []patternSummary
+		require.NoError(t, json.Unmarshal(r.raw, &patterns))
+		counted := 0
+		for _, p := range patterns {
+			counted += p.Count
+			assert.True(t, ids[p.PatternID], "pattern %s is not one of this tenant's", p.PatternID)
+			assert.Contains(t, p.Sample, tc.own)
+		}
+		assert.Equal(t, tc.errors, counted, "error patterns count this tenant's errors: %+v", patterns)
+	}
+	for id := range patternIDs[markerA] {
+		assert.False(t, patternIDs[markerB][id], "tenants share pattern id %s", id)
+	}
+}
