@@ -136,7 +136,11 @@ func TestBatchIsAtomic(t *testing.T) {
 
 func TestLargeValuesAndBinaryData(t *testing.T) {
 	ctx := context.Background()
-	c := newClient(t, startExtension(t, testredis.Start(t).Addr), "a")
+	// 32 MiB each way takes seconds on a loaded 2-core machine (CI): this
+	// test is about size, not the default 3 s timeouts.
+	c := newClient(t, startExtension(t, testredis.Start(t).Addr, func(cfg *Config) {
+		cfg.ReadTimeout, cfg.WriteTimeout = 60*time.Second, 60*time.Second
+	}), "a")
 	big := make([]byte, 32<<20)
 	_, _ = rand.Read(big)
 	require.NoError(t, c.Set(ctx, "big", big))

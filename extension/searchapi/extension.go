@@ -3,6 +3,7 @@ package searchapi // import "github.com/paylog/paylog/extension/searchapi"
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -29,6 +30,9 @@ type searchAPI struct {
 
 	mountsMu sync.RWMutex
 	mounts   map[string]http.Handler
+	// metricWriters add mounted receivers' counts to /metrics.
+	metricWriters map[int]func(io.Writer)
+	metricsSeq    int
 
 	stats requestStats
 
@@ -56,7 +60,7 @@ func (s *searchAPI) NotReady() error {
 }
 
 func newSearchAPI(cfg *Config, set extension.Settings) *searchAPI {
-	return &searchAPI{cfg: cfg, settings: set, mounts: map[string]http.Handler{}}
+	return &searchAPI{cfg: cfg, settings: set, mounts: map[string]http.Handler{}, metricWriters: map[int]func(io.Writer){}}
 }
 
 // Dependencies makes the collector start the logstore extension first.
@@ -110,6 +114,19 @@ func (s *searchAPI) Mount(path string, h http.Handler) (func(), error) {
 		delete(s.mounts, path)
 		s.mountsMu.Unlock()
 	}, nil
+}
+
+func (s *searchAPI) AddMetrics(write func(w io.Writer)) func() {
+	s.mountsMu.Lock()
+	defer s.mountsMu.Unlock()
+	s.metricsSeq++
+	id := s.metricsSeq
+	s.metricWriters[id] = write
+	return func() {
+		s.mountsMu.Lock()
+		delete(s.metricWriters, id)
+		s.mountsMu.Unlock()
+	}
 }
 
 func (s *searchAPI) routes() http.Handler {

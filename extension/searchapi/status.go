@@ -152,6 +152,17 @@ func (s *searchAPI) handleMetrics(w http.ResponseWriter, _ *http.Request) {
 	}
 	s.stats.mu.Unlock()
 
+	s.mountsMu.RLock()
+	ids := make([]int, 0, len(s.metricWriters))
+	for id := range s.metricWriters {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	for _, id := range ids {
+		s.metricWriters[id](&b)
+	}
+	s.mountsMu.RUnlock()
+
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	_, _ = w.Write([]byte(b.String()))
 }

@@ -3,6 +3,9 @@
 package httpapi
 
 import (
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -20,9 +23,13 @@ const (
 	maxCorrelationIDLen = 128
 )
 
+// SpanAttributeCorrelationID is the request span's attribute holding the
+// correlation id.
+const SpanAttributeCorrelationID = "paylog.correlation_id"
+
 // CorrelationID returns the caller's correlation id when it is usable (1 to
 // 128 printable ASCII characters), else a new UUIDv4, and echoes it in the
-// response headers.
+// response headers and on the request's span.
 func CorrelationID(w http.ResponseWriter, r *http.Request) string {
 	id := r.Header.Get(HeaderCorrelationID)
 	if id == "" {
@@ -33,6 +40,12 @@ func CorrelationID(w http.ResponseWriter, r *http.Request) string {
 	}
 	w.Header().Set(HeaderCorrelationID, id)
 	w.Header().Set(HeaderRequestID, id)
+	// The request's span (confighttp's, named after the method alone) gets
+	// the route in its name and the id: a trace found in Jaeger leads to the
+	// logs, and the logs to the trace. Routes are fixed paths, no ids.
+	span := trace.SpanFromContext(r.Context())
+	span.SetName(r.Method + " " + r.URL.Path)
+	span.SetAttributes(attribute.String(SpanAttributeCorrelationID, id))
 	return id
 }
 

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 
 	"go.opentelemetry.io/collector/component"
@@ -66,4 +67,7 @@ func StopServer(ctx context.Context, srv *http.Server) error {
 type Mounter interface {
 	// Mount serves h at path (an exact path) until unmount is called.
 	Mount(path string, h http.Handler) (unmount func(), err error)
+	// AddMetrics has GET /metrics include what write writes (Prometheus
+	// text) until remove is called.
+	AddMetrics(write func(w io.Writer)) (remove func())
 }

@@ -45,8 +45,10 @@ type batchDecoder struct {
 	resources map[resourceKey]plog.LogRecordSlice
 	accepted  int
 	rejected  int
-	errors    []EntryError
-	truncated bool
+	// rejectedBy counts rejected entries by the field of their first error.
+	rejectedBy map[string]int
+	errors     []EntryError
+	truncated  bool
 
 	entryErrs []EntryError
 	scratch   []byte
@@ -68,7 +70,15 @@ func newBatchDecoder(limits LimitsConfig, now time.Time, correlationID string) *
 // reject records an entry-level error that is not about one field.
 func (d *batchDecoder) reject(index int, field, msg string) {
 	d.rejected++
+	d.countRejected(field)
 	d.report(EntryError{Index: index, Field: field, Message: msg})
+}
+
+func (d *batchDecoder) countRejected(field string) {
+	if d.rejectedBy == nil {
+		d.rejectedBy = map[string]int{}
+	}
+	d.rejectedBy[field]++
 }
 
 func (d *batchDecoder) report(e EntryError) {
@@ -143,6 +153,7 @@ func (d *batchDecoder) add(index int, v *fastjson.Value) {
 	}
 	if len(d.entryErrs) > 0 {
 		d.rejected++
+		d.countRejected(d.entryErrs[0].Field)
 		for _, fe := range d.entryErrs {
 			d.report(fe)
 		}

@@ -57,32 +57,50 @@ type requestError struct {
 }
 
 func (r *logAPIReceiver) handleIngest(w http.ResponseWriter, req *http.Request) {
-	r.handle(w, req, false)
+	r.handleCounted(w, req, false)
 }
 
 func (r *logAPIReceiver) handleBatchIngest(w http.ResponseWriter, req *http.Request) {
-	r.handle(w, req, true)
+	r.handleCounted(w, req, true)
 }
 
-func (r *logAPIReceiver) handle(w http.ResponseWriter, req *http.Request, batch bool) {
+// handleCounted answers the request and counts it and its entries.
+func (r *logAPIReceiver) handleCounted(w http.ResponseWriter, req *http.Request, batch bool) {
+	rec := &statusRecorder{ResponseWriter: w}
+	d := r.handle(rec, req, batch)
+	route := pathIngest
+	if batch {
+		route = pathBatchIngest
+	}
+	var accepted int
+	var rejectedBy map[string]int
+	if d != nil {
+		accepted, rejectedBy = d.accepted, d.rejectedBy
+	}
+	r.stats.request(route, rec.status, accepted, rejectedBy)
+}
+
+// handle answers one ingest request; it returns the decoder of the entries
+// when the body was read and decoded.
+func (r *logAPIReceiver) handle(w http.ResponseWriter, req *http.Request, batch bool) *batchDecoder {
 	now := time.Now()
 	id := httpapi.CorrelationID(w, req)
 	tenantName, terr := tenant.FromRequest(req)
 	if terr != nil {
 		httpapi.TenantError(w, terr.Status, terr.Msg, id)
-		return
+		return nil
 	}
 	format, rerr := contentFormat(req.Header.Get("Content-Type"), batch)
 	if rerr != nil {
 		r.writeRequestError(w, rerr, id)
-		return
+		return nil
 	}
 	buf := bodyPool.Get().(*bytes.Buffer)
 	defer bodyPool.Put(buf)
 	buf.Reset()
 	if rerr := r.readBody(req, buf); rerr != nil {
 		r.writeRequestError(w, rerr, id)
-		return
+		return nil
 	}
 
 	// A UTF-8 byte order mark is legal in front of JSON text (RFC 8259 §8.1
@@ -104,7 +122,7 @@ func (r *logAPIReceiver) handle(w http.ResponseWriter, req *http.Request, batch 
 	}
 	if rerr != nil {
 		r.writeRequestError(w, rerr, id)
-		return
+		return d
 	}
 
 	resp := ingestResponse{CorrelationID: id, BatchID: batchID}
@@ -120,7 +138,7 @@ func (r *logAPIReceiver) handle(w http.ResponseWriter, req *http.Request, batch 
 			resp.Field = d.errors[0].Field
 		}
 		httpapi.WriteJSON(w, http.StatusBadRequest, resp)
-		return
+		return d
 	}
 
 	ctx := r.obsrecv.StartLogsOp(req.Context())
@@ -133,7 +151,7 @@ func (r *logAPIReceiver) handle(w http.ResponseWriter, req *http.Request, batch 
 	r.obsrecv.EndLogsOp(ctx, "json", d.accepted, err)
 	if err != nil {
 		r.writePipelineError(w, err, id)
-		return
+		return d
 	}
 	resp.Success = true
 	switch {
@@ -145,6 +163,7 @@ func (r *logAPIReceiver) handle(w http.ResponseWriter, req *http.Request, batch 
 		resp.Message = fmt.Sprintf("%d of %d log entries ingested; %d rejected (see errors)", d.accepted, d.accepted+d.rejected, d.rejected)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, resp)
+	return d
 }
 
 func rejectionMessage(d *batchDecoder) string {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/paylog/paylog/internal/hostext"
 	"github.com/paylog/paylog/internal/httpapi"
+	"github.com/paylog/paylog/receiver/logapi/internal/metadata"
 )
 
 // Ingest routes, served on the receiver's own server or mounted on searchapi's.
@@ -35,6 +36,9 @@ type logAPIReceiver struct {
 
 	server   *http.Server
 	unmounts []func()
+
+	stats     *ingestStats
+	telemetry *metadata.TelemetryBuilder
 }
 
 func newLogAPIReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*logAPIReceiver, error) {
@@ -46,8 +50,18 @@ func newLogAPIReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (
 	if err != nil {
 		return nil, err
 	}
+	telemetry, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	stats := newIngestStats()
+	if err := stats.register(telemetry); err != nil {
+		telemetry.Shutdown()
+		return nil, err
+	}
 	return &logAPIReceiver{cfg: cfg, settings: set, next: next, obsrecv: obsrecv,
-		singles: newGroupCommit(next, singleCallsInFlight, cfg.Limits.MaxBatchSize)}, nil
+		singles: newGroupCommit(next, singleCallsInFlight, cfg.Limits.MaxBatchSize),
+		stats:   stats, telemetry: telemetry}, nil
 }
 
 func (r *logAPIReceiver) Start(ctx context.Context, host component.Host) error {
@@ -68,6 +82,8 @@ func (r *logAPIReceiver) Start(ctx context.Context, host component.Host) error {
 			}
 			r.unmounts = append(r.unmounts, unmount)
 		}
+		// The counts also appear on the API's own /metrics.
+		r.unmounts = append(r.unmounts, mounter.AddMetrics(r.stats.writePrometheus))
 		return nil
 	}
 	mux := http.NewServeMux()
@@ -96,6 +112,7 @@ func (r *logAPIReceiver) unmountAll() {
 // Shutdown stops taking requests; safe without Start and when called twice.
 func (r *logAPIReceiver) Shutdown(ctx context.Context) error {
 	r.unmountAll()
+	r.telemetry.Shutdown()
 	srv := r.server
 	r.server = nil
 	return httpapi.StopServer(ctx, srv)

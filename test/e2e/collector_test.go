@@ -117,7 +117,12 @@ func startCollectorUntil(t testing.TB, dataDir, config, readyPath string, readyS
 	c.logFile = f
 	c.telemetry = freePort(t)
 	_, telemetryPort, _ := net.SplitHostPort(c.telemetry)
-	cmd := exec.Command(binary, "--config", config)
+	// config may name overlays after the main file, comma-separated.
+	var args []string
+	for _, file := range strings.Split(config, ",") {
+		args = append(args, "--config", file)
+	}
+	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(),
 		"PAYLOG_DATA_DIR="+dataDir,
 		"PAYLOG_ENDPOINT="+c.endpoint,

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
@@ -74,17 +73,26 @@ func TestComposeFileIsConsistent(t *testing.T) {
 	// The collector runs a config it mounts, pointing at services that exist.
 	gw := compose.Services["otelcol-paylog"]
 	assert.Equal(t, ".", gw.Build)
-	i := slices.Index(gw.Command, "--config")
-	require.GreaterOrEqual(t, i, 0)
-	configTarget := gw.Command[i+1]
-	var configSource string
-	for _, v := range gw.Volumes {
-		parts := strings.Split(v, ":")
-		if parts[1] == configTarget {
-			configSource = filepath.Join(root, parts[0])
+	// Every --config it names is mounted; the first is the pipeline.
+	var configSources []string
+	for i, arg := range gw.Command {
+		if arg != "--config" || i+1 >= len(gw.Command) {
+			continue
 		}
+		var source string
+		for _, v := range gw.Volumes {
+			if parts := strings.Split(v, ":"); parts[1] == gw.Command[i+1] {
+				source = filepath.Join(root, parts[0])
+			}
+		}
+		require.NotEmpty(t, source, "the config %s is mounted", gw.Command[i+1])
+		configSources = append(configSources, source)
 	}
-	require.NotEmpty(t, configSource, "the config %s is mounted", configTarget)
+	require.NotEmpty(t, configSources)
+	configSource := configSources[0]
+	traces, err := url.Parse(gw.Environment["PAYLOG_TRACES_ENDPOINT"])
+	require.NoError(t, err)
+	assert.Equal(t, "jaeger:4318", traces.Host, "the collector's traces go to Jaeger's OTLP port")
 	es, err := url.Parse(gw.Environment["PAYLOG_ES_ENDPOINT"])
 	require.NoError(t, err)
 	assert.Equal(t, "elasticsearch:9200", es.Host)
@@ -94,7 +102,11 @@ func TestComposeFileIsConsistent(t *testing.T) {
 	assert.Equal(t, "0.0.0.0:8000", gw.Environment["PAYLOG_ENDPOINT"], "the API listens beyond the container")
 
 	// The config validates with the environment compose gives it.
-	cmd := exec.Command(binary, "validate", "--config", configSource)
+	args := []string{"validate"}
+	for _, source := range configSources {
+		args = append(args, "--config", source)
+	}
+	cmd := exec.Command(binary, args...)
 	for k, v := range gw.Environment {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
