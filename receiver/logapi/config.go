@@ -20,6 +20,8 @@ type Config struct {
 	MountOn *component.ID `mapstructure:"mount_on"`
 	// Limits bounds what one request may carry.
 	Limits LimitsConfig `mapstructure:"limits"`
+	// RateLimit bounds each client's entries per second (429 beyond it).
+	RateLimit RateLimitConfig `mapstructure:"rate_limit"`
 	// RetryAfter is the Retry-After sent with 503 when the pipeline refuses
 	// data (queue full, memory limit). Default 1s.
 	RetryAfter time.Duration `mapstructure:"retry_after"`
@@ -87,6 +89,12 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.RetryAfter <= 0 {
 		errs = append(errs, fmt.Errorf("retry_after: must be positive, got %s", cfg.RetryAfter))
+	}
+	if rl := cfg.RateLimit; rl.EntriesPerSecond < 0 || rl.Burst < 0 {
+		errs = append(errs, errors.New("rate_limit::entries_per_second and burst: must not be negative"))
+	} else if rl.Burst > 0 && rl.Burst < l.MaxBatchSize {
+		// A full batch would wait for a bucket it can never fill.
+		errs = append(errs, fmt.Errorf("rate_limit::burst: at least limits::max_batch_size (%d), got %d", l.MaxBatchSize, rl.Burst))
 	}
 	return errors.Join(errs...)
 }

@@ -141,6 +141,14 @@ func (r *logAPIReceiver) handle(w http.ResponseWriter, req *http.Request, batch 
 		return d
 	}
 
+	if r.limiter != nil {
+		if wait := r.limiter.take(clientKey(req, tenantName), d.accepted, now); wait > 0 {
+			httpapi.WriteUnavailable(w, http.StatusTooManyRequests, wait,
+				fmt.Sprintf("rate limit: this client may send %g entries per second; nothing of this request was stored, retry after the delay", r.cfg.RateLimit.EntriesPerSecond), id)
+			return d
+		}
+	}
+
 	ctx := r.obsrecv.StartLogsOp(req.Context())
 	var err error
 	if batch {

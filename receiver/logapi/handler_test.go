@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -72,4 +73,39 @@ func TestOnlyValidEntriesReachThePipeline(t *testing.T) {
 	w, _ = post(r, pathBatchIngest, `[{"level":"INFO"}]`)
 	assert.Equal(t, http.StatusBadRequest, w.Code)
 	assert.Equal(t, 2, sink.LogRecordCount())
+}
+
+// TestRateLimitPerClient: with 10 entries/s and a burst of 20 a client's
+// second batch of 15 waits (429, Retry-After, nothing sent on), another
+// tenant is not held up, and after the delay the client is served again.
+func TestRateLimitPerClient(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Limits.MaxBatchSize = 20
+	cfg.RateLimit = RateLimitConfig{EntriesPerSecond: 10, Burst: 20}
+	sink := new(consumertest.LogsSink)
+	r, err := newLogAPIReceiver(cfg, receivertest.NewNopSettings(metadata.Type), sink)
+	require.NoError(t, err)
+	batch := "[" + strings.TrimSuffix(strings.Repeat(oneEntry+",", 15), ",") + "]"
+	send := func(tenantName string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, pathBatchIngest, strings.NewReader(batch))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Scope-OrgID", tenantName)
+		w := httptest.NewRecorder()
+		r.handleBatchIngest(w, req)
+		return w
+	}
+	require.Equal(t, http.StatusOK, send("acme").Code)
+	w := send("acme")
+	require.Equal(t, http.StatusTooManyRequests, w.Code, w.Body.String())
+	assert.Equal(t, "1", w.Header().Get("Retry-After"), "10 entries short at 10/s: 1 s")
+	assert.Contains(t, w.Body.String(), "rate limit")
+	assert.Equal(t, 15, sink.LogRecordCount(), "the refused batch went nowhere")
+	require.Equal(t, http.StatusOK, send("globex").Code, "another client has its own bucket")
+
+	// The bucket refills at the configured rate.
+	now := time.Now()
+	l := r.limiter
+	assert.Zero(t, l.take("tenant:acme", 5, now.Add(1100*time.Millisecond)))
+	// 5 left + 1.1 s × 10 = 16, less 5 = 11: 15 more need 0.4 s.
+	assert.InDelta(t, 0.4, l.take("tenant:acme", 15, now.Add(1100*time.Millisecond)).Seconds(), 0.1)
 }

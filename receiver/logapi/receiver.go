@@ -39,6 +39,8 @@ type logAPIReceiver struct {
 
 	stats     *ingestStats
 	telemetry *metadata.TelemetryBuilder
+	// limiter is nil when rate_limit is off.
+	limiter *clientLimiter
 }
 
 func newLogAPIReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*logAPIReceiver, error) {
@@ -61,7 +63,8 @@ func newLogAPIReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (
 	}
 	return &logAPIReceiver{cfg: cfg, settings: set, next: next, obsrecv: obsrecv,
 		singles: newGroupCommit(next, singleCallsInFlight, cfg.Limits.MaxBatchSize),
-		stats:   stats, telemetry: telemetry}, nil
+		stats:   stats, telemetry: telemetry,
+		limiter: newClientLimiter(cfg.RateLimit, cfg.Limits.MaxBatchSize)}, nil
 }
 
 func (r *logAPIReceiver) Start(ctx context.Context, host component.Host) error {
