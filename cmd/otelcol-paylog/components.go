@@ -25,6 +25,7 @@ import (
 	tenantauth "github.com/paylog/paylog/extension/tenantauth"
 	memorylimiterprocessor "go.opentelemetry.io/collector/processor/memorylimiterprocessor"
 	patterns "github.com/paylog/paylog/processor/patterns"
+	tenant "github.com/paylog/paylog/processor/tenant"
 	logapi "github.com/paylog/paylog/receiver/logapi"
 	otlpreceiver "go.opentelemetry.io/collector/receiver/otlpreceiver"
 	filelogreceiver "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/filelogreceiver"
@@ -113,6 +114,7 @@ func components() (otelcol.Factories, error) {
 	factories.Processors, err = otelcol.MakeFactoryMap[processor.Factory](
 		memorylimiterprocessor.NewFactory(),
 		patterns.NewFactory(),
+		tenant.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -120,6 +122,7 @@ func components() (otelcol.Factories, error) {
 	factories.ProcessorModules = makeModulesMap(factories.Processors, map[component.Type]string{
 		memorylimiterprocessor.NewFactory().Type(): "go.opentelemetry.io/collector/processor/memorylimiterprocessor v0.158.0",
 		patterns.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
+		tenant.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
 	})
 
 	factories.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](

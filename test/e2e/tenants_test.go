@@ -20,9 +20,10 @@ const (
 )
 
 // TestTenantsAuthAndIsolation runs config/tenants.yaml: without a valid token
-// ingest, search and patterns answer 401; each tenant ingests the same kinds
-// of messages, and its searches, counts and patterns hold its logs and never
-// the other tenant's.
+// ingest (JSON API and OTLP), search and patterns answer 401; each tenant
+// ingests the same kinds of messages, and its searches, counts and patterns
+// hold its logs and never the other tenant's, even an OTLP resource that
+// names the other tenant.
 func TestTenantsAuthAndIsolation(t *testing.T) {
 	config := filepath.Join(repoRoot(), "config", "tenants.yaml")
 	c := startCollectorUntil(t, t.TempDir(), config, "/health", http.StatusUnauthorized,
@@ -67,6 +68,28 @@ func TestTenantsAuthAndIsolation(t *testing.T) {
 	ingest(tokenTeamA, markerA, 30, 12)
 	ingest(tokenTeamB, markerB, 20, 7)
 
+	// OTLP takes the same tokens: none is 401; team A's logs claiming to be
+	// team B's in their resource are stored as team A's.
+	otlp := func(token string) response {
+		body := fmt.Sprintf(`{"resourceLogs":[{"resource":{"attributes":[
+			{"key":"service.name","value":{"stringValue":"billing"}},
+			{"key":"paylog.tenant","value":{"stringValue":"team-b"}}]},
+		  "scopeLogs":[{"logRecords":[{"timeUnixNano":"%d","severityNumber":17,"body":{"stringValue":"OTLP payment declined for %s"}}]}]}]}`,
+			time.Now().UnixNano(), markerA)
+		req, err := http.NewRequest(http.MethodPost, "http://"+c.otlpHTTP+"/v1/logs", strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		return response{status: resp.StatusCode}
+	}
+	require.Equal(t, http.StatusUnauthorized, otlp("").status)
+	require.Equal(t, http.StatusOK, otlp(tokenTeamA).status)
+
 	type seen struct {
 		Logs []struct {
 			Message   string `json:"message"`
@@ -89,7 +112,7 @@ func TestTenantsAuthAndIsolation(t *testing.T) {
 		token, own, other string
 		total, errors     int
 	}{
-		{tokenTeamA, markerA, markerB, 43, 31},
+		{tokenTeamA, markerA, markerB, 44, 32}, // 43 through the JSON API, 1 over OTLP
 		{tokenTeamB, markerB, markerA, 28, 21},
 	} {
 		require.Eventually(t, func() bool { return search(tc.token, url.Values{}).TotalCount >= tc.total }, 30*time.Second, 100*time.Millisecond)
