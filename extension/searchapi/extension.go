@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/extension/extensioncapabilities"
 
 	"github.com/paylog/paylog/extension/logstore"
+	"github.com/paylog/paylog/extension/searchapi/internal/metadata"
 	"github.com/paylog/paylog/internal/hostext"
 	"github.com/paylog/paylog/internal/httpapi"
 	"github.com/paylog/paylog/internal/queuehealth"
@@ -35,6 +36,8 @@ type searchAPI struct {
 	metricsSeq    int
 
 	stats requestStats
+	// telemetry publishes stats as the collector's own metrics.
+	telemetry *metadata.TelemetryBuilder
 
 	// ready is set once every pipeline has started (receivers included), so
 	// /health does not report healthy while ingest routes are still missing.
@@ -78,6 +81,15 @@ func (s *searchAPI) Start(ctx context.Context, host component.Host) error {
 		return err
 	}
 	s.store = store
+	telemetry, err := metadata.NewTelemetryBuilder(s.settings.TelemetrySettings)
+	if err != nil {
+		return err
+	}
+	if err := s.stats.register(telemetry); err != nil {
+		telemetry.Shutdown()
+		return err
+	}
+	s.telemetry = telemetry
 	if s.cfg.Queue != nil {
 		reporter, err := hostext.Find[queuehealth.Reporter](host, "queue", *s.cfg.Queue,
 			"an extension that reports on its queues (redis_storage is)")
@@ -97,6 +109,10 @@ func (s *searchAPI) Start(ctx context.Context, host component.Host) error {
 
 // Shutdown stops the server; safe without Start and when called twice.
 func (s *searchAPI) Shutdown(ctx context.Context) error {
+	if s.telemetry != nil {
+		s.telemetry.Shutdown()
+		s.telemetry = nil
+	}
 	srv := s.server
 	s.server = nil
 	return httpapi.StopServer(ctx, srv)

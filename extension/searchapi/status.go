@@ -2,6 +2,7 @@ package searchapi // import "github.com/paylog/paylog/extension/searchapi"
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -9,6 +10,10 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/paylog/paylog/extension/searchapi/internal/metadata"
 	"github.com/paylog/paylog/internal/httpapi"
 )
 
@@ -108,6 +113,29 @@ func (rs *requestStats) record(route string, status int, took time.Duration) {
 	rs.count[routeStatus{route, status}]++
 	rs.seconds[route] += took.Seconds()
 	rs.total[route]++
+}
+
+// register publishes the request counts and times as the component's
+// telemetry: the same numbers /metrics shows.
+func (rs *requestStats) register(tb *metadata.TelemetryBuilder) error {
+	return errors.Join(
+		tb.RegisterPaylogAPIRequestsCallback(func(_ context.Context, o metric.Int64Observer) error {
+			rs.mu.Lock()
+			defer rs.mu.Unlock()
+			for k, n := range rs.count {
+				o.Observe(int64(n), metric.WithAttributes(attribute.String("route", k.route), attribute.Int("code", k.status)))
+			}
+			return nil
+		}),
+		tb.RegisterPaylogAPIRequestDurationCallback(func(_ context.Context, o metric.Float64Observer) error {
+			rs.mu.Lock()
+			defer rs.mu.Unlock()
+			for route, seconds := range rs.seconds {
+				o.Observe(seconds, metric.WithAttributes(attribute.String("route", route)))
+			}
+			return nil
+		}),
+	)
 }
 
 // handleMetrics serves the store's size and the API's request counts in
