@@ -111,6 +111,14 @@ func (s *esStore) Search(ctx context.Context, req *logquery.Request) (*logquery.
 	return client.Search(ctx, req)
 }
 
+func (s *esStore) Histogram(ctx context.Context, req *logquery.HistogramRequest) (*logquery.Histogram, error) {
+	client, err := s.running()
+	if err != nil {
+		return nil, err
+	}
+	return client.Histogram(ctx, req)
+}
+
 func (s *esStore) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([]logquery.PatternSummary, error) {
 	client, err := s.running()
 	if err != nil {

@@ -27,6 +27,8 @@ type Store interface {
 	Search(ctx context.Context, req *logquery.Request) (*logquery.Result, error)
 	// Patterns aggregates matching records by pattern, most frequent first.
 	Patterns(ctx context.Context, req *logquery.PatternsRequest) ([]logquery.PatternSummary, error)
+	// Histogram counts matching records per time bucket and level.
+	Histogram(ctx context.Context, req *logquery.HistogramRequest) (*logquery.Histogram, error)
 	// Check reports whether the store can answer queries.
 	Check(ctx context.Context) error
 	// Stats returns the store's size.
@@ -149,6 +151,15 @@ func (s *logStore) Search(ctx context.Context, req *logquery.Request) (*logquery
 	}
 	defer release()
 	return engine.Search(ctx, req)
+}
+
+func (s *logStore) Histogram(ctx context.Context, req *logquery.HistogramRequest) (*logquery.Histogram, error) {
+	engine, release, err := s.running()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return engine.Histogram(ctx, req)
 }
 
 func (s *logStore) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([]logquery.PatternSummary, error) {

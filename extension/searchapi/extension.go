@@ -154,6 +154,7 @@ func (s *searchAPI) routes() http.Handler {
 	// The seed's first version searched with a JSON body; it keeps working.
 	mux.HandleFunc("POST /logs/search", s.handleSearch)
 	mux.HandleFunc("GET /logs/patterns", s.handlePatterns)
+	mux.HandleFunc("GET /logs/histogram", s.handleHistogram)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mountsMu.RLock()
 		h := s.mounts[r.URL.Path]

@@ -137,44 +137,13 @@ func parseSearchRequest(q url.Values, now time.Time, maxOffset int) (*logquery.R
 	if err := checkParams(q); err != nil {
 		return nil, err
 	}
-	expr, err := logquery.Parse(q.Get("query"))
+	filter, err := parseFilter(q)
 	if err != nil {
-		return nil, badParam("query", "%s", err.Error())
+		return nil, err
 	}
-	filters := []logquery.Node{expr}
-
-	if levels := q["level"]; len(levels) > 0 {
-		filter, err := levelFilter(levels)
-		if err != nil {
-			return nil, err
-		}
-		filters = append(filters, filter)
-	}
-	for _, field := range []string{logquery.FieldService, logquery.FieldSource} {
-		if v := q.Get(field); v != "" {
-			filters = append(filters, &logquery.Term{Field: field, Value: v})
-		}
-	}
-	if v := q.Get("trace_id"); v != "" {
-		if !isHex(v, 32) {
-			return nil, badParam("trace_id", "must be 32 hexadecimal characters")
-		}
-		filters = append(filters, &logquery.Term{Field: logquery.FieldTraceID, Value: strings.ToLower(v)})
-	}
-
-	req := &logquery.Request{Filter: logquery.AndOf(filters...)}
-	if v := q.Get("start_time"); v != "" {
-		if req.Start, err = logquery.ParseTimeParam(v, now); err != nil {
-			return nil, badParam("start_time", "%s", err.Error())
-		}
-	}
-	if v := q.Get("end_time"); v != "" {
-		if req.End, err = logquery.ParseTimeParam(v, now); err != nil {
-			return nil, badParam("end_time", "%s", err.Error())
-		}
-	}
-	if !req.Start.IsZero() && !req.End.IsZero() && req.End.Before(req.Start) {
-		return nil, badParam("end_time", "must not be before start_time")
+	req := &logquery.Request{Filter: filter}
+	if req.Start, req.End, err = parseTimeRange(q, now); err != nil {
+		return nil, err
 	}
 	if req.Limit, err = intParam(q, "limit", defaultLimit, 1, maxLimit, ""); err != nil {
 		return nil, err
@@ -243,6 +212,54 @@ func searchParamsFromJSON(r *http.Request) (url.Values, error) {
 
 // checkParams rejects repeated parameters (level may repeat) and values
 // over maxParamLen bytes (the search expression has its own bound).
+// parseFilter builds the filter of a search (or histogram, or tail)
+// request: the search expression and the level, service, source and
+// trace_id parameters, all required.
+func parseFilter(q url.Values) (logquery.Node, error) {
+	expr, err := logquery.Parse(q.Get("query"))
+	if err != nil {
+		return nil, badParam("query", "%s", err.Error())
+	}
+	filters := []logquery.Node{expr}
+	if levels := q["level"]; len(levels) > 0 {
+		filter, err := levelFilter(levels)
+		if err != nil {
+			return nil, err
+		}
+		filters = append(filters, filter)
+	}
+	for _, field := range []string{logquery.FieldService, logquery.FieldSource} {
+		if v := q.Get(field); v != "" {
+			filters = append(filters, &logquery.Term{Field: field, Value: v})
+		}
+	}
+	if v := q.Get("trace_id"); v != "" {
+		if !isHex(v, 32) {
+			return nil, badParam("trace_id", "must be 32 hexadecimal characters")
+		}
+		filters = append(filters, &logquery.Term{Field: logquery.FieldTraceID, Value: strings.ToLower(v)})
+	}
+	return logquery.AndOf(filters...), nil
+}
+
+// parseTimeRange reads start_time and end_time; zero when absent.
+func parseTimeRange(q url.Values, now time.Time) (start, end time.Time, err error) {
+	if v := q.Get("start_time"); v != "" {
+		if start, err = logquery.ParseTimeParam(v, now); err != nil {
+			return start, end, badParam("start_time", "%s", err.Error())
+		}
+	}
+	if v := q.Get("end_time"); v != "" {
+		if end, err = logquery.ParseTimeParam(v, now); err != nil {
+			return start, end, badParam("end_time", "%s", err.Error())
+		}
+	}
+	if !start.IsZero() && !end.IsZero() && end.Before(start) {
+		return start, end, badParam("end_time", "must not be before start_time")
+	}
+	return start, end, nil
+}
+
 func checkParams(q url.Values) error {
 	for name, values := range q {
 		if len(values) > 1 && name != "level" {

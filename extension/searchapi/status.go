@@ -25,7 +25,7 @@ func (s *searchAPI) handleRoot(w http.ResponseWriter, r *http.Request) {
 		"message":   "paylog is alive",
 		"service":   "paylog",
 		"timestamp": time.Now().UTC(),
-		"endpoints": []string{"POST /logs/ingest", "POST /logs/batch-ingest", "GET /logs/search", "GET /health", "GET /metrics"},
+		"endpoints": []string{"POST /logs/ingest", "POST /logs/batch-ingest", "GET /logs/search", "GET /logs/patterns", "GET /logs/histogram", "GET /health", "GET /metrics"},
 	})
 }
 

@@ -85,3 +85,52 @@ type PatternSummary struct {
 	Services  []string  `json:"services"`
 	Sample    string    `json:"sample"`
 }
+
+// HistogramRequest counts the matching records per time bucket and level.
+type HistogramRequest struct {
+	Filter Node
+	// Start and End bound the buckets; both set. Start is a multiple of
+	// Interval (buckets are aligned to the Unix epoch, in UTC).
+	Start, End time.Time
+	Interval   time.Duration
+	// Tenant is whose records are counted; "" is the default tenant.
+	Tenant string
+}
+
+// HistogramBucket is the count of one time bucket [Time, Time+interval).
+type HistogramBucket struct {
+	Time time.Time `json:"time"`
+	// Counts holds the levels with records in the bucket.
+	Counts map[string]uint64 `json:"counts"`
+	Total  uint64            `json:"total"`
+}
+
+// Histogram is every bucket of the range, empty ones included, oldest first.
+type Histogram struct {
+	Start      time.Time         `json:"start"`
+	End        time.Time         `json:"end"`
+	IntervalMS int64             `json:"interval_ms"`
+	Buckets    []HistogramBucket `json:"buckets"`
+	TotalCount uint64            `json:"total_count"`
+}
+
+// NewHistogram returns req's buckets, all empty, to be filled by Add.
+func NewHistogram(req *HistogramRequest) *Histogram {
+	h := &Histogram{Start: req.Start.UTC(), End: req.End.UTC(), IntervalMS: req.Interval.Milliseconds()}
+	for t := h.Start; t.Before(h.End); t = t.Add(req.Interval) {
+		h.Buckets = append(h.Buckets, HistogramBucket{Time: t, Counts: map[string]uint64{}})
+	}
+	return h
+}
+
+// Add counts n records of level at time t; times outside the range are
+// ignored.
+func (h *Histogram) Add(t time.Time, level string, n uint64) {
+	if t.Before(h.Start) || !t.Before(h.End) || n == 0 {
+		return
+	}
+	b := &h.Buckets[t.Sub(h.Start).Milliseconds()/h.IntervalMS]
+	b.Counts[level] += n
+	b.Total += n
+	h.TotalCount += n
+}

@@ -477,3 +477,32 @@ func TestDocumentTime(t *testing.T) {
 	}
 	assert.False(t, errors.Is(&Error{Type: "a"}, &Error{}), "an empty type matches nothing")
 }
+
+func TestContractHistogram(t *testing.T) {
+	es := newFakeCluster(t, map[string]answer{"POST /logs-paylog.otel-default/_search": {200, "histogram.json"}})
+	filter, err := logquery.Parse("payment")
+	require.NoError(t, err)
+	start := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	req := &logquery.HistogramRequest{Filter: filter, Start: start, End: start.Add(3 * time.Minute), Interval: time.Minute, Tenant: "acme"}
+	h, err := newTestClient(t, es.server.URL).Histogram(context.Background(), req)
+	require.NoError(t, err)
+
+	body := es.received(1)[0].Body
+	assert.EqualValues(t, 0, body["size"])
+	filters := body["query"].(map[string]any)["bool"].(map[string]any)["filter"].([]any)
+	assert.Equal(t, map[string]any{"term": map[string]any{"resource.attributes.paylog.tenant": "acme"}}, filters[1])
+	assert.Equal(t, map[string]any{"range": map[string]any{"@timestamp": map[string]any{
+		"gte": "2026-11-28T10:00:00Z", "lte": "2026-11-28T10:02:59.999999999Z", "format": "strict_date_optional_time_nanos"}}}, filters[2])
+	agg := body["aggs"].(map[string]any)["histogram"].(map[string]any)
+	assert.Equal(t, map[string]any{"field": "@timestamp", "fixed_interval": "60000ms", "min_doc_count": float64(1)}, agg["date_histogram"])
+	levels := agg["aggs"].(map[string]any)["levels"].(map[string]any)["filters"].(map[string]any)
+	assert.Equal(t, "INFO", levels["other_bucket_key"], "documents of no level band count as INFO")
+	assert.Equal(t, roundTrip(t, logquery.ToElasticsearch(&logquery.Term{Field: "level", Value: "ERROR"})), levels["filters"].(map[string]any)["ERROR"])
+	assert.NotContains(t, levels["filters"], "INFO")
+
+	require.Len(t, h.Buckets, 3)
+	assert.Equal(t, map[string]uint64{"ERROR": 3, "INFO": 2}, h.Buckets[0].Counts)
+	assert.Empty(t, h.Buckets[1].Counts, "an empty minute is a bucket too")
+	assert.Equal(t, map[string]uint64{"CRITICAL": 1, "WARNING": 3}, h.Buckets[2].Counts)
+	assert.EqualValues(t, 9, h.TotalCount)
+}
