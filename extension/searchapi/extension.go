@@ -36,6 +36,8 @@ type searchAPI struct {
 	metricsSeq    int
 
 	stats requestStats
+	// tails counts the live tails being served.
+	tails atomic.Int32
 	// telemetry publishes stats as the collector's own metrics.
 	telemetry *metadata.TelemetryBuilder
 
@@ -145,16 +147,41 @@ func (s *searchAPI) AddMetrics(write func(w io.Writer)) func() {
 	}
 }
 
+// apiRoute is one route searchapi serves; GET routes answer HEAD too.
+type apiRoute struct {
+	method, path string
+	handler      http.HandlerFunc
+}
+
+// apiRoutes lists every route, for the mux and for the test that holds
+// openapi.json to them. A path ending in / serves the files below it.
+func (s *searchAPI) apiRoutes() []apiRoute {
+	return []apiRoute{
+		{http.MethodGet, "/", s.handleRoot},
+		{http.MethodGet, "/api", s.handleStatus},
+		{http.MethodGet, "/health", s.handleHealth},
+		{http.MethodGet, "/metrics", s.handleMetrics},
+		{http.MethodGet, "/openapi.json", s.handleOpenAPI},
+		{http.MethodGet, "/docs", s.handleDocs},
+		{http.MethodGet, "/ui/", s.handleAssets},
+		{http.MethodGet, "/logs/search", s.handleSearch},
+		// The seed's first version searched with a JSON body; it keeps working.
+		{http.MethodPost, "/logs/search", s.handleSearch},
+		{http.MethodGet, "/logs/patterns", s.handlePatterns},
+		{http.MethodGet, "/logs/histogram", s.handleHistogram},
+		{http.MethodGet, "/logs/tail", s.handleTail},
+	}
+}
+
 func (s *searchAPI) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.handleRoot)
-	mux.HandleFunc("GET /health", s.handleHealth)
-	mux.HandleFunc("GET /metrics", s.handleMetrics)
-	mux.HandleFunc("GET /logs/search", s.handleSearch)
-	// The seed's first version searched with a JSON body; it keeps working.
-	mux.HandleFunc("POST /logs/search", s.handleSearch)
-	mux.HandleFunc("GET /logs/patterns", s.handlePatterns)
-	mux.HandleFunc("GET /logs/histogram", s.handleHistogram)
+	for _, route := range s.apiRoutes() {
+		path := route.path
+		if path == "/" {
+			path = "/{$}" // the root only, not every path
+		}
+		mux.HandleFunc(route.method+" "+path, route.handler)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mountsMu.RLock()
 		h := s.mounts[r.URL.Path]
@@ -175,7 +202,7 @@ func (s *searchAPI) routes() http.Handler {
 func (s *searchAPI) notFound(w http.ResponseWriter, r *http.Request) {
 	id := httpapi.CorrelationID(w, r)
 	switch r.URL.Path {
-	case "/", "/health", "/metrics", "/logs/patterns":
+	case "/", "/api", "/health", "/metrics", "/logs/patterns", "/logs/histogram", "/logs/tail", "/openapi.json", "/docs":
 		w.Header().Set("Allow", "GET, HEAD")
 		httpapi.WriteError(w, http.StatusMethodNotAllowed, httpapi.CodeMethodNotAllowed, "", r.Method+" is not allowed on "+r.URL.Path, id)
 	case "/logs/ingest", "/logs/batch-ingest":

@@ -19,13 +19,24 @@ import (
 
 const healthCheckTimeout = 5 * time.Second
 
+// handleRoot serves the log explorer to browsers and the status to API
+// clients (the seed's GET /): HTML only when the client asks for it.
 func (s *searchAPI) handleRoot(w http.ResponseWriter, r *http.Request) {
+	if strings.Contains(r.Header.Get("Accept"), "text/html") {
+		s.serveWebFile(w, r, "web/index.html")
+		return
+	}
+	s.handleStatus(w, r)
+}
+
+// handleStatus answers GET /api: the service and its routes.
+func (s *searchAPI) handleStatus(w http.ResponseWriter, r *http.Request) {
 	httpapi.CorrelationID(w, r)
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{
 		"message":   "paylog is alive",
 		"service":   "paylog",
 		"timestamp": time.Now().UTC(),
-		"endpoints": []string{"POST /logs/ingest", "POST /logs/batch-ingest", "GET /logs/search", "GET /logs/patterns", "GET /logs/histogram", "GET /health", "GET /metrics"},
+		"endpoints": []string{"POST /logs/ingest", "POST /logs/batch-ingest", "GET /logs/search", "GET /logs/patterns", "GET /logs/histogram", "GET /logs/tail", "GET /health", "GET /metrics", "GET /openapi.json", "GET /docs"},
 	})
 }
 

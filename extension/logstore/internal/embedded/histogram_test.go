@@ -35,7 +35,7 @@ func TestHistogramCountsByBucketAndLevel(t *testing.T) {
 	add(3, start.Add(10*time.Second), plog.SeverityNumberError, "")
 	add(2, start.Add(20*time.Second), plog.SeverityNumberInfo, "")
 	add(4, start.Add(2*time.Minute+time.Second), plog.SeverityNumberError, "")
-	add(5, start.Add(-time.Minute), plog.SeverityNumberError, "")        // before the range
+	add(5, start.Add(-time.Minute), plog.SeverityNumberError, "")       // before the range
 	add(7, start.Add(30*time.Second), plog.SeverityNumberError, "acme") // another tenant
 	require.NoError(t, e.WaitDurable(context.Background()))
 
