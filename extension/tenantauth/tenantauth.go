@@ -5,12 +5,14 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension/extensionauth"
 
+	"github.com/paylog/paylog/internal/httpapi"
 	"github.com/paylog/paylog/internal/tenant"
 )
 
@@ -47,23 +49,45 @@ var (
 	errBadToken     = errors.New("authentication failed: the bearer token is not valid")
 )
 
-// Authenticate accepts "Bearer <token>" in the header and puts the token's
-// tenant in the context's client.Info. Every token is compared, in constant
-// time, so the answer's timing does not tell how much of a token matched or
-// which tenant has it.
-func (a *tenantAuth) Authenticate(ctx context.Context, headers map[string][]string) (context.Context, error) {
+// presentedToken reads "Bearer <token>" from the header, else the token the
+// web UI's sign-in form keeps in a cookie (browsers send no bearer header on
+// navigation).
+func (a *tenantAuth) presentedToken(headers map[string][]string) ([]byte, error) {
 	values := headers[http.CanonicalHeaderKey(a.header)]
 	if len(values) == 0 {
 		values = headers[strings.ToLower(a.header)] // gRPC metadata
 	}
-	if len(values) == 0 || values[0] == "" {
-		return ctx, errMissingToken
+	if len(values) > 0 && values[0] != "" {
+		scheme, token, ok := strings.Cut(values[0], " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+			return nil, errMissingToken
+		}
+		return []byte(strings.TrimSpace(token)), nil
 	}
-	scheme, token, ok := strings.Cut(values[0], " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return ctx, errMissingToken
+	cookies, err := http.ParseCookie(strings.Join(headers["Cookie"], "; "))
+	if err == nil {
+		for _, c := range cookies {
+			if c.Name == httpapi.TokenCookie && c.Value != "" {
+				token, err := url.QueryUnescape(c.Value)
+				if err == nil {
+					return []byte(token), nil
+				}
+			}
+		}
 	}
-	presented := []byte(strings.TrimSpace(token))
+	return nil, errMissingToken
+}
+
+// Authenticate accepts "Bearer <token>" in the header (or the web UI's
+// cookie) and puts the token's
+// tenant in the context's client.Info. Every token is compared, in constant
+// time, so the answer's timing does not tell how much of a token matched or
+// which tenant has it.
+func (a *tenantAuth) Authenticate(ctx context.Context, headers map[string][]string) (context.Context, error) {
+	presented, err := a.presentedToken(headers)
+	if err != nil {
+		return ctx, err
+	}
 	found := ""
 	for _, c := range a.credentials {
 		if subtle.ConstantTimeCompare(c.token, presented) == 1 {

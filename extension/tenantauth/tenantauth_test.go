@@ -56,7 +56,10 @@ func TestAuthenticateNamesTheTokensTenant(t *testing.T) {
 		require.NoError(t, err, header)
 		assert.Equal(t, want, got, header)
 	}
-	got, err := tenantOf(map[string][]string{"authorization": {"Bearer globex-token-0123456789"}})
+	got, err := tenantOf(map[string][]string{"Cookie": {"theme=dark; paylog_token=globex-token-0123456789"}})
+	require.NoError(t, err, "the web UI's cookie")
+	assert.Equal(t, "globex", got)
+	got, err = tenantOf(map[string][]string{"authorization": {"Bearer globex-token-0123456789"}})
 	require.NoError(t, err, "gRPC metadata keys are lower case")
 	assert.Equal(t, "globex", got)
 
@@ -68,6 +71,8 @@ func TestAuthenticateNamesTheTokensTenant(t *testing.T) {
 		{"Authorization": {"Bearer acme-token-012345678"}},
 		{"Authorization": {"Bearer acme-token-01234567890"}},
 		{"X-Scope-OrgID": {"acme"}},
+		{"Cookie": {"paylog_token=wrong-token-0123456789"}},
+		{"Cookie": {"other=acme-token-0123456789"}},
 	} {
 		_, err := tenantOf(headers)
 		assert.Error(t, err, "%v", headers)

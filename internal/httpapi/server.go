@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
@@ -50,9 +51,36 @@ func writeTransportError(w http.ResponseWriter, r *http.Request, msg string, sta
 		// The server's authenticator (tenant_auth, bearertokenauth) refused it.
 		code, field = CodeUnauthorized, "Authorization"
 		w.Header().Set("WWW-Authenticate", `Bearer realm="paylog"`)
+		if r.Method == http.MethodGet && strings.Contains(r.Header.Get("Accept"), "text/html") {
+			// A browser cannot send a bearer header on navigation: it gets
+			// a form that keeps the token in a cookie tenant_auth reads.
+			CorrelationID(w, r)
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, tokenPage)
+			return
+		}
 	}
 	WriteError(w, status, code, field, msg, CorrelationID(w, r))
 }
+
+// TokenCookie is the cookie the token form sets and tenant_auth accepts
+// besides the Authorization header.
+const TokenCookie = "paylog_token"
+
+// tokenPage asks a browser for its bearer token; SameSite=Strict keeps the
+// cookie off requests other sites start.
+const tokenPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>paylog: sign in</title>
+<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;color:#1b1f24}
+input{width:100%;padding:.5rem;margin:.5rem 0;font:inherit}button{padding:.4rem 1rem;font:inherit}</style></head>
+<body><h1>paylog</h1><form id="f"><label for="t">This server needs a bearer token.</label>
+<input id="t" type="password" autocomplete="current-password" required autofocus><button>Continue</button></form>
+<script>document.getElementById("f").addEventListener("submit",function(e){e.preventDefault();
+document.cookie="` + TokenCookie + `="+encodeURIComponent(document.getElementById("t").value)+"; path=/; SameSite=Strict"+(location.protocol==="https:"?"; Secure":"");
+location.reload();});</script></body></html>`
 
 // StopServer shuts srv down gracefully; it is a no-op for a nil server.
 func StopServer(ctx context.Context, srv *http.Server) error {

@@ -44,6 +44,15 @@ func TestTenantsAuthAndIsolation(t *testing.T) {
 			assert.Equal(t, "Authorization", r.body["field"], "%s", r.raw)
 		}
 	}
+	// A browser without a token gets the sign-in page; its cookie then
+	// stands for the token, page loads and API calls alike.
+	page := c.do(t, http.MethodGet, "/", "", nil, map[string]string{"Accept": "text/html"})
+	require.Equal(t, http.StatusUnauthorized, page.status)
+	assert.Contains(t, string(page.raw), "paylog_token=")
+	page = c.do(t, http.MethodGet, "/", "", nil, map[string]string{"Accept": "text/html", "Cookie": "paylog_token=" + tokenTeamA})
+	require.Equal(t, http.StatusOK, page.status)
+	assert.Contains(t, string(page.raw), `<script src="/ui/app.js">`)
+
 	// A token acts for its own tenant only.
 	r := c.do(t, http.MethodGet, "/logs/search", "", nil, map[string]string{"Authorization": "Bearer " + tokenTeamA, "X-Scope-OrgID": "team-b"})
 	require.Equal(t, http.StatusForbidden, r.status, "%s", r.raw)
@@ -143,6 +152,12 @@ func TestTenantsAuthAndIsolation(t *testing.T) {
 			assert.Contains(t, p.Sample, tc.own)
 		}
 		assert.Equal(t, tc.errors, counted, "error patterns count this tenant's errors: %+v", patterns)
+	}
+	// The web UI's cookie is team A's token: team A's logs, not team B's.
+	for marker, want := range map[string]string{markerA: `"total_count":44`, markerB: `"total_count":0`} {
+		r := c.do(t, http.MethodGet, "/logs/search?start_time=now-1h&limit=1&query="+marker, "", nil, map[string]string{"Cookie": "paylog_token=" + tokenTeamA})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+		assert.Contains(t, string(r.raw), want, marker)
 	}
 	for id := range patternIDs[markerA] {
 		assert.False(t, patternIDs[markerB][id], "tenants share pattern id %s", id)

@@ -89,11 +89,16 @@ function filterParams(s) {
 
 // ---- API ----
 
+// With tenant_auth the token travels in the paylog_token cookie (set by the
+// sign-in page the server shows, or by the Token box), so that page loads and
+// API calls alike carry it.
 function headers() {
-  const h = { Accept: "application/json" };
-  const token = sessionStorage.getItem("paylog-token");
-  if (token) h.Authorization = "Bearer " + token;
-  return h;
+  return { Accept: "application/json" };
+}
+
+function setToken(token) {
+  const secure = location.protocol === "https:" ? "; Secure" : "";
+  document.cookie = "paylog_token=" + encodeURIComponent(token) + "; path=/; SameSite=Strict" + secure;
 }
 
 async function api(path) {
@@ -420,8 +425,7 @@ $("help-toggle").addEventListener("click", () => {
 });
 $("tab-search").addEventListener("click", () => { showView("search"); submit(); });
 $("tab-patterns").addEventListener("click", () => { stopTail(); showView("patterns"); submit(); });
-$("token").value = sessionStorage.getItem("paylog-token") || "";
-$("token").addEventListener("change", () => { sessionStorage.setItem("paylog-token", $("token").value); submit(); });
+$("token").addEventListener("change", () => { setToken($("token").value); $("token").value = ""; submit(); });
 window.addEventListener("popstate", () => { writeForm(stateFromURL()); const s = readForm(); if (s.view === "patterns") runPatterns(); else runSearch(false); });
 
 writeForm(stateFromURL());
