@@ -7,6 +7,7 @@ const LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
 const COLORS = { DEBUG: "#6e7781", INFO: "#0969da", WARNING: "#9a6700", ERROR: "#cf222e", CRITICAL: "#8250df" };
 const RANGES = { "15m": 15 * 60e3, "1h": 3600e3, "6h": 6 * 3600e3, "24h": 24 * 3600e3, "7d": 7 * 86400e3, "30d": 30 * 86400e3 };
 const PAGE = 100;
+const MAX_SPARKLINES = 15;
 
 const $ = (id) => document.getElementById(id);
 let nextCursor = null;
@@ -353,6 +354,7 @@ async function runPatterns() {
     const patterns = await api("/logs/patterns?" + p);
     const body = $("pattern-rows");
     body.replaceChildren();
+    const sparks = [];
     summary.textContent = `${patterns.length} patterns over the last ${hours} h` + (s.levels.length ? "" : " (ERROR and CRITICAL)");
     for (const pt of patterns) {
       const tr = document.createElement("tr");
@@ -373,8 +375,14 @@ async function runPatterns() {
       tr.append(cell(pt.count.toLocaleString("en")), patternCell, cell(pt.services.join(", ")), spark,
         cell(pt.last_seen.replace("T", " ").slice(0, 19)));
       body.append(tr);
-      sparkline(spark, pt.pattern_id, hours, s);
+      sparks.push([spark, pt.pattern_id]);
     }
+    // One histogram query per sparkline: the top ones only, two at a time,
+    // so that a large store is not asked fifty things at once.
+    sparks.slice(MAX_SPARKLINES).forEach(([td]) => (td.textContent = ""));
+    const queue = sparks.slice(0, MAX_SPARKLINES);
+    const worker = async () => { for (let job; (job = queue.shift()); ) await sparkline(job[0], job[1], hours, s); };
+    await Promise.all([worker(), worker()]);
   } catch (e) {
     summary.textContent = "Patterns failed: " + e.message;
     summary.classList.add("error");
