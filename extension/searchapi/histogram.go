@@ -8,7 +8,6 @@ import (
 
 	"github.com/paylog/paylog/internal/httpapi"
 	"github.com/paylog/paylog/internal/logquery"
-	"github.com/paylog/paylog/internal/tenant"
 )
 
 const (
@@ -31,10 +30,8 @@ var niceIntervals = []time.Duration{
 func (s *searchAPI) handleHistogram(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := httpapi.CorrelationID(w, r)
-	tenantName, terr := tenant.FromRequest(r)
-	if terr != nil {
-		s.stats.record("histogram", terr.Status, time.Since(start))
-		httpapi.TenantError(w, terr.Status, terr.Msg, id)
+	tenantName, ok := s.requestTenant(w, r, "histogram", id, start)
+	if !ok {
 		return
 	}
 	req, err := parseHistogramRequest(r.URL.Query(), start)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/paylog/paylog/internal/httpapi"
 	"github.com/paylog/paylog/internal/logquery"
-	"github.com/paylog/paylog/internal/tenant"
 )
 
 const (
@@ -25,10 +24,8 @@ var defaultPatternLevels = []string{"ERROR", "CRITICAL"}
 func (s *searchAPI) handlePatterns(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := httpapi.CorrelationID(w, r)
-	tenantName, terr := tenant.FromRequest(r)
-	if terr != nil {
-		s.stats.record("patterns", terr.Status, time.Since(start))
-		httpapi.TenantError(w, terr.Status, terr.Msg, id)
+	tenantName, ok := s.requestTenant(w, r, "patterns", id, start)
+	if !ok {
 		return
 	}
 	req, err := parsePatternsRequest(r.URL.Query(), start)

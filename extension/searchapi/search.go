@@ -84,10 +84,8 @@ func (s *searchAPI) writeParamError(w http.ResponseWriter, route, id string, err
 func (s *searchAPI) handleSearch(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := httpapi.CorrelationID(w, r)
-	tenantName, terr := tenant.FromRequest(r)
-	if terr != nil {
-		s.stats.record("search", terr.Status, time.Since(start))
-		httpapi.TenantError(w, terr.Status, terr.Msg, id)
+	tenantName, ok := s.requestTenant(w, r, "search", id, start)
+	if !ok {
 		return
 	}
 	params := r.URL.Query()
@@ -212,6 +210,18 @@ func searchParamsFromJSON(r *http.Request) (url.Values, error) {
 
 // checkParams rejects repeated parameters (level may repeat) and values
 // over maxParamLen bytes (the search expression has its own bound).
+// requestTenant returns the tenant the request acts for; when it may not
+// act for the one it names, it answers the request and returns false.
+func (s *searchAPI) requestTenant(w http.ResponseWriter, r *http.Request, route, id string, start time.Time) (string, bool) {
+	name, err := tenant.FromRequest(r)
+	if err != nil {
+		s.stats.record(route, err.Status, time.Since(start))
+		httpapi.TenantError(w, err.Status, err.Msg, id)
+		return "", false
+	}
+	return name, true
+}
+
 // parseFilter builds the filter of a search (or histogram, or tail)
 // request: the search expression and the level, service, source and
 // trace_id parameters, all required.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/paylog/paylog/internal/httpapi"
 	"github.com/paylog/paylog/internal/logquery"
-	"github.com/paylog/paylog/internal/tenant"
 )
 
 const (
@@ -29,10 +28,8 @@ const (
 func (s *searchAPI) handleTail(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := httpapi.CorrelationID(w, r)
-	tenantName, terr := tenant.FromRequest(r)
-	if terr != nil {
-		s.stats.record("tail", terr.Status, time.Since(start))
-		httpapi.TenantError(w, terr.Status, terr.Msg, id)
+	tenantName, ok := s.requestTenant(w, r, "tail", id, start)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
