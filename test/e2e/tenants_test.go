@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -140,6 +142,11 @@ func TestTenantsAuthAndIsolation(t *testing.T) {
 		}
 		assert.Equal(t, tc.errors, search(tc.token, url.Values{"level": {"ERROR,CRITICAL"}}).TotalCount)
 
+		// The histogram counts this tenant's logs only.
+		h := c.do(t, http.MethodGet, "/logs/histogram?start_time=now-1h", "", nil, bearer(tc.token))
+		require.Equal(t, http.StatusOK, h.status, "%s", h.raw)
+		assert.Equal(t, float64(tc.total), h.body["total_count"], "histogram of %s", tc.own)
+
 		// Patterns: this tenant's counts only.
 		r := c.do(t, http.MethodGet, "/logs/patterns?hours=1", "", nil, bearer(tc.token))
 		require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
@@ -159,6 +166,36 @@ func TestTenantsAuthAndIsolation(t *testing.T) {
 		require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
 		assert.Contains(t, string(r.raw), want, marker)
 	}
+	// A live tail streams its own tenant's new logs only.
+	tailCtx, stopTail := context.WithTimeout(context.Background(), 20*time.Second)
+	defer stopTail()
+	req, err := http.NewRequestWithContext(tailCtx, http.MethodGet, c.url("/logs/tail?query=tailed"), nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+tokenTeamB)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	events := bufio.NewScanner(resp.Body)
+	require.True(t, events.Scan()) // event: open
+	for _, token := range []string{tokenTeamA, tokenTeamB} {
+		r := c.do(t, http.MethodPost, "/logs/ingest", "application/json",
+			[]byte(`{"level":"INFO","message":"tailed by `+token[:6]+`","source":"s"}`), bearer(token))
+		require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
+	}
+	var tailed []string
+	for events.Scan() {
+		if line := events.Text(); strings.HasPrefix(line, "data: ") && strings.Contains(line, "tailed by") {
+			tailed = append(tailed, line)
+			if strings.Contains(line, "tailed by team-b") {
+				break
+			}
+		}
+	}
+	require.Len(t, tailed, 1, "team B's tail: %v", tailed)
+	assert.Contains(t, tailed[0], "tailed by team-b")
+	stopTail()
+
 	for id := range patternIDs[markerA] {
 		assert.False(t, patternIDs[markerB][id], "tenants share pattern id %s", id)
 	}
