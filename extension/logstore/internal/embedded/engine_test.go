@@ -275,3 +275,29 @@ func TestTenantsNeverSeeEachOther(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, res.TotalCount, "a tenant without records sees none")
 }
+
+// TestPatternsTimesExactOverLongRanges: over a month the counting query
+// buckets by several hours; first and last seen are still the records' own
+// times, and the services all of the pattern's.
+func TestPatternsTimesExactOverLongRanges(t *testing.T) {
+	e, err := Open(Config{Path: t.TempDir(), Retention: 720 * time.Hour, FlushInterval: time.Second})
+	require.NoError(t, err)
+	defer e.Close()
+	now := time.Now().UTC()
+	times := []time.Time{now.Add(-20*24*time.Hour + 17*time.Minute + 123*time.Millisecond), now.Add(-10 * 24 * time.Hour), now.Add(-time.Minute - 7*time.Millisecond)}
+	for i, at := range times {
+		ld := testLogs(1, fmt.Sprintf("svc-%d", i), at)
+		ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes().PutStr(AttrPatternID, "p-long")
+		_, err := e.AddLogs(ld)
+		require.NoError(t, err)
+	}
+	require.NoError(t, e.WaitDurable(context.Background()))
+	got, err := e.Patterns(context.Background(), &logquery.PatternsRequest{Filter: logquery.MatchAll{}, Start: now.Add(-30 * 24 * time.Hour), Limit: 5})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.EqualValues(t, 3, got[0].Count)
+	assert.Equal(t, times[0].Truncate(time.Millisecond), got[0].FirstSeen.Truncate(time.Millisecond))
+	assert.Equal(t, times[2].Truncate(time.Millisecond), got[0].LastSeen.Truncate(time.Millisecond))
+	assert.Equal(t, []string{"svc-0", "svc-1", "svc-2"}, got[0].Services)
+	assert.Equal(t, "Database connection failed attempt 0", got[0].Sample)
+}

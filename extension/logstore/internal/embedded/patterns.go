@@ -2,7 +2,6 @@ package embedded
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -19,52 +18,175 @@ import (
 const maxPatternServices = 20
 
 // Patterns aggregates the matching records by pattern id in the engine (no
-// scan in Go): counts, first and last seen and services in one stats query,
-// then the newest record of each listed pattern — its template and message —
-// read from the few blocks holding its last-seen timestamp. Taking the newest
-// row in the first query instead read every matching message (40% of the
-// time on 1M records).
+// scan in Go), in three small queries instead of one that keeps a minimum
+// and a maximum per row: counts per pattern, service and hour (counts,
+// services, and the hours a pattern was first and last seen in); then the
+// exact first and last seen times read from those two hours of each listed
+// pattern; then its newest record — template and message — read at its
+// last-seen instant. On 10M records (1M errors) over a day: 420 → 300 ms.
 func (e *Engine) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([]logquery.PatternSummary, error) {
 	start, end := timeBounds(req.Start, req.End)
 	filter := logquery.ToLogsQL(req.Filter)
 	tenant := tenantID(req.Tenant)
-	query := fmt.Sprintf(`(%s) AND %q:* | stats by (%s) count() as count, min(_time) as first_seen, max(_time) as last_seen, `+
-		`uniq_values(%s) limit %d as services | sort by (count desc, %s) | limit %d`,
-		filter, fieldPatternID, fieldPatternID, fieldService, maxPatternServices, fieldPatternID, req.Limit)
+	byID, step, err := e.patternBuckets(ctx, tenant, filter, start, end)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]logquery.PatternSummary, 0, len(byID))
+	for id, p := range byID {
+		services := make([]string, 0, len(p.services))
+		for svc := range p.services {
+			services = append(services, svc)
+		}
+		sort.Strings(services)
+		results = append(results, logquery.PatternSummary{PatternID: id, Count: p.count,
+			Services: services[:min(len(services), maxPatternServices)]})
+	}
+	sort.Slice(results, func(i, j int) bool {
+		if results[i].Count != results[j].Count {
+			return results[i].Count > results[j].Count
+		}
+		return results[i].PatternID < results[j].PatternID
+	})
+	results = results[:min(len(results), req.Limit)]
+	if err := e.addSeen(ctx, tenant, filter, results, byID, step, start, end); err != nil {
+		return nil, err
+	}
+	if err := e.addNewest(ctx, tenant, filter, results); err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// patternHourly is what the bucketed counts tell of one pattern.
+type patternHourly struct {
+	count               uint64
+	services            map[string]struct{}
+	firstHour, lastHour time.Time // the buckets it was first and last seen in
+}
+
+// maxPatternBuckets bounds the time buckets of the counting query, so that
+// a year-long range does not make patterns × services × 8,760 groups.
+const maxPatternBuckets = 256
+
+// patternBuckets counts the matching records by pattern, service and time
+// bucket: an hour, or a whole number of hours when the range holds more
+// than maxPatternBuckets of them.
+func (e *Engine) patternBuckets(ctx context.Context, tenant logstorage.TenantID, filter string, start, end int64) (map[string]*patternHourly, time.Duration, error) {
+	oldest, newest := e.window(time.Now())
+	span := time.Duration(min(end, newest) - max(start, oldest))
+	step := time.Hour * time.Duration(max(1, (span/maxPatternBuckets+time.Hour-1)/time.Hour))
+	query := fmt.Sprintf(`%s | stats by (%s, %s, _time:%dh) count() as n`, filter, fieldPatternID, fieldService, step/time.Hour)
 	var (
-		mu      sync.Mutex
-		results []logquery.PatternSummary
-		errs    []error
+		mu   sync.Mutex
+		byID = map[string]*patternHourly{}
+		errs []error
 	)
 	err := e.run(ctx, tenant, query, start, end, func(db *logstorage.DataBlock) {
 		cols := columnsByName(db)
 		mu.Lock()
 		defer mu.Unlock()
 		for i := range db.RowsCount() {
-			s, err := patternSummary(cols, i)
+			id := cols[fieldPatternID][i]
+			if id == "" {
+				continue // records without a pattern
+			}
+			n, err := strconv.ParseUint(cols["n"][i], 10, 64)
 			if err != nil {
-				errs = append(errs, err)
+				errs = append(errs, fmt.Errorf("count %q: %w", cols["n"][i], err))
 				continue
 			}
-			results = append(results, s)
+			hour, err := time.Parse(time.RFC3339Nano, cols["_time"][i])
+			if err != nil {
+				errs = append(errs, fmt.Errorf("hour %q: %w", cols["_time"][i], err))
+				continue
+			}
+			p := byID[id]
+			if p == nil {
+				p = &patternHourly{services: map[string]struct{}{}, firstHour: hour, lastHour: hour}
+				byID[strings.Clone(id)] = p
+			}
+			p.count += n
+			if svc := cols[fieldService][i]; svc != "" {
+				p.services[strings.Clone(svc)] = struct{}{}
+			}
+			if hour.Before(p.firstHour) {
+				p.firstHour = hour
+			}
+			if hour.After(p.lastHour) {
+				p.lastHour = hour
+			}
 		}
 	})
-	if err != nil {
-		return nil, err
+	if err == nil && len(errs) > 0 {
+		err = fmt.Errorf("read pattern counts: %w", errs[0])
 	}
+	return byID, step, err
+}
+
+// addSeen fills each summary's first and last seen times: one query per
+// distinct bucket in which listed patterns were first (or last) seen, over
+// that bucket only, asking the minimum (or maximum) time of those patterns.
+func (e *Engine) addSeen(ctx context.Context, tenant logstorage.TenantID, filter string, results []logquery.PatternSummary,
+	byID map[string]*patternHourly, step time.Duration, start, end int64,
+) error {
+	index := make(map[string]*logquery.PatternSummary, len(results))
+	firstIn, lastIn := map[time.Time][]string{}, map[time.Time][]string{}
+	for i := range results {
+		id := results[i].PatternID
+		index[id] = &results[i]
+		p := byID[id]
+		firstIn[p.firstHour] = append(firstIn[p.firstHour], id)
+		lastIn[p.lastHour] = append(lastIn[p.lastHour], id)
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	seen := func(hour time.Time, ids []string, aggregate string, set func(r *logquery.PatternSummary, t time.Time)) {
+		defer wg.Done()
+		quoted := make([]string, len(ids))
+		for i, id := range ids {
+			quoted[i] = strconv.Quote(id)
+		}
+		query := fmt.Sprintf(`(%s) AND %q:in(%s) | stats by (%s) %s(_time) as t`,
+			filter, fieldPatternID, strings.Join(quoted, ","), fieldPatternID, aggregate)
+		from, to := max(start, hour.UnixNano()), min(end, hour.Add(step).UnixNano()-1)
+		err := e.run(ctx, tenant, query, from, to, func(db *logstorage.DataBlock) {
+			cols := columnsByName(db)
+			mu.Lock()
+			defer mu.Unlock()
+			for i := range db.RowsCount() {
+				t, err := time.Parse(time.RFC3339Nano, cols["t"][i])
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				if r := index[cols[fieldPatternID][i]]; r != nil {
+					set(r, t)
+				}
+			}
+		})
+		if err != nil {
+			mu.Lock()
+			errs = append(errs, err)
+			mu.Unlock()
+		}
+	}
+	for hour, ids := range firstIn {
+		wg.Add(1)
+		go seen(hour, ids, "min", func(r *logquery.PatternSummary, t time.Time) { r.FirstSeen = t })
+	}
+	for hour, ids := range lastIn {
+		wg.Add(1)
+		go seen(hour, ids, "max", func(r *logquery.PatternSummary, t time.Time) { r.LastSeen = t })
+	}
+	wg.Wait()
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("read pattern aggregation: %w", errs[0])
+		return fmt.Errorf("read pattern times: %w", errs[0])
 	}
-	sort.SliceStable(results, func(i, j int) bool {
-		if results[i].Count != results[j].Count {
-			return results[i].Count > results[j].Count
-		}
-		return results[i].PatternID < results[j].PatternID
-	})
-	if err := e.addNewest(ctx, tenant, filter, results); err != nil {
-		return nil, err
-	}
-	return results, nil
+	return nil
 }
 
 // addNewest fills each summary's sample and template from its newest
@@ -116,30 +238,4 @@ func (e *Engine) addNewest(ctx context.Context, tenant logstorage.TenantID, filt
 		}
 	}
 	return nil
-}
-
-func patternSummary(cols map[string][]string, i int) (logquery.PatternSummary, error) {
-	get := func(name string) string {
-		if v := cols[name]; v != nil {
-			return strings.Clone(v[i])
-		}
-		return ""
-	}
-	s := logquery.PatternSummary{PatternID: get(fieldPatternID), Services: []string{}}
-	var err error
-	if s.Count, err = strconv.ParseUint(get("count"), 10, 64); err != nil {
-		return s, fmt.Errorf("count %q: %w", get("count"), err)
-	}
-	if s.FirstSeen, err = time.Parse(time.RFC3339Nano, get("first_seen")); err != nil {
-		return s, err
-	}
-	if s.LastSeen, err = time.Parse(time.RFC3339Nano, get("last_seen")); err != nil {
-		return s, err
-	}
-	if raw := get("services"); raw != "" {
-		if err := json.Unmarshal([]byte(raw), &s.Services); err != nil {
-			return s, fmt.Errorf("services %q: %w", raw, err)
-		}
-	}
-	return s, nil
 }
