@@ -106,6 +106,19 @@ func TestWebUI(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644))
 	}
+	axeSource, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
+	require.NoError(t, err)
+	// accessible runs axe-core's WCAG 2 A and AA rules on the page as it is.
+	accessible := func(view string) {
+		t.Helper()
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](string(axeSource)+";true"))
+		require.NoError(t, err)
+		violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`axe.run(document, {runOnly: ["wcag2a", "wcag2aa"]})
+			.then(r => r.violations.map(v => v.id + " (" + v.impact + "): " + v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ")))`,
+			chromedp.EvalAwaitPromise))
+		require.NoError(t, err)
+		assert.Empty(t, violations, "accessibility of the %s view", view)
+	}
 	summaryStarts := func(prefix string) string {
 		return fmt.Sprintf("document.querySelector('#summary').textContent.startsWith(%q)", prefix)
 	}
@@ -123,9 +136,10 @@ func TestWebUI(t *testing.T) {
 		assert.Contains(t, details, want)
 	}
 	shot("1-search-expanded")
+	accessible("search")
 
 	// Patterns: the top error pattern, counted; clicking it searches its logs.
-	_, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("q").value = ""`))
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("q").value = ""`))
 	require.NoError(t, err)
 	do(chromedp.Click(chromedp.ID("tab-patterns")),
 		chromedp.WaitVisible(chromedp.CSS("tr.pattern svg.spark")))
@@ -133,6 +147,7 @@ func TestWebUI(t *testing.T) {
 	assert.Equal(t, "Payment <*> declined for order <*>", text("tr.pattern .pattern-link"))
 	assert.Equal(t, "20", text("tr.pattern td"))
 	shot("2-patterns")
+	accessible("patterns")
 	do(chromedp.Click(chromedp.CSS("tr.pattern .pattern-link")))
 	waitUntil(summaryStarts("20 logs match"))
 	query, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("q")))

@@ -151,10 +151,18 @@ function cell(text, cls) {
 function recordRows(r) {
   const tr = document.createElement("tr");
   tr.className = "record";
-  tr.tabIndex = 0;
-  tr.setAttribute("aria-expanded", "false");
-  tr.append(cell(r.timestamp.replace("T", " ").slice(0, 23), "time"), cell(r.level, "lvl lvl-" + r.level),
-    cell(r.service || "—"), cell(r.message, "msg"));
+  // The time is the row's disclosure button: keyboard users tab to it,
+  // mouse users may click anywhere on the row.
+  const expand = document.createElement("button");
+  expand.type = "button";
+  expand.className = "expand";
+  expand.textContent = r.timestamp.replace("T", " ").slice(0, 23);
+  expand.setAttribute("aria-expanded", "false");
+  expand.setAttribute("aria-label", "Show all fields of the log at " + expand.textContent);
+  const time = document.createElement("td");
+  time.className = "time";
+  time.append(expand);
+  tr.append(time, cell(r.level, "lvl lvl-" + r.level), cell(r.service || "—"), cell(r.message, "msg"));
   const details = document.createElement("tr");
   details.className = "details";
   details.hidden = true;
@@ -162,12 +170,10 @@ function recordRows(r) {
   td.colSpan = 4;
   td.append(fieldList(r));
   details.append(td);
-  const toggle = () => {
+  tr.addEventListener("click", () => {
     details.hidden = !details.hidden;
-    tr.setAttribute("aria-expanded", String(!details.hidden));
-  };
-  tr.addEventListener("click", toggle);
-  tr.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(); } });
+    expand.setAttribute("aria-expanded", String(!details.hidden));
+  });
   return [tr, details];
 }
 
