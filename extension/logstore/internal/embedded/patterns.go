@@ -18,12 +18,12 @@ import (
 const maxPatternServices = 20
 
 // Patterns aggregates the matching records by pattern id in the engine (no
-// scan in Go), in three small queries instead of one that keeps a minimum
-// and a maximum per row: counts per pattern, service and hour (counts,
-// services, and the hours a pattern was first and last seen in); then the
-// exact first and last seen times read from those two hours of each listed
+// scan in Go), in small queries instead of one that keeps a minimum and a
+// maximum per row: counts per pattern, service and time bucket (counts,
+// services, and the buckets a pattern was first and last seen in); then the
+// exact first and last seen times read from those two buckets of each listed
 // pattern; then its newest record — template and message — read at its
-// last-seen instant. On 10M records (1M errors) over a day: 420 → 300 ms.
+// last-seen instant.
 func (e *Engine) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([]logquery.PatternSummary, error) {
 	start, end := timeBounds(req.Start, req.End)
 	filter := logquery.ToLogsQL(req.Filter)
@@ -58,11 +58,12 @@ func (e *Engine) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([
 	return results, nil
 }
 
-// patternHourly is what the bucketed counts tell of one pattern.
+// patternHourly is what the bucketed counts tell of one pattern (buckets of
+// a whole number of minutes).
 type patternHourly struct {
 	count               uint64
 	services            map[string]struct{}
-	firstHour, lastHour time.Time // the buckets it was first and last seen in
+	firstHour, lastHour time.Time // the starts of the buckets it was first and last seen in
 }
 
 // maxPatternBuckets bounds the time buckets of the counting query, so that
@@ -70,13 +71,15 @@ type patternHourly struct {
 const maxPatternBuckets = 256
 
 // patternBuckets counts the matching records by pattern, service and time
-// bucket: an hour, or a whole number of hours when the range holds more
-// than maxPatternBuckets of them.
+// bucket: the range up to now in about maxPatternBuckets buckets of whole
+// minutes. Narrow buckets keep the exact first/last seen queries small even
+// when all the data falls in one hour.
 func (e *Engine) patternBuckets(ctx context.Context, tenant logstorage.TenantID, filter string, start, end int64) (map[string]*patternHourly, time.Duration, error) {
-	oldest, newest := e.window(time.Now())
-	span := time.Duration(min(end, newest) - max(start, oldest))
-	step := time.Hour * time.Duration(max(1, (span/maxPatternBuckets+time.Hour-1)/time.Hour))
-	query := fmt.Sprintf(`%s | stats by (%s, %s, _time:%dh) count() as n`, filter, fieldPatternID, fieldService, step/time.Hour)
+	now := time.Now()
+	oldest, _ := e.window(now)
+	span := time.Duration(min(end, now.UnixNano()) - max(start, oldest))
+	step := time.Minute * time.Duration(max(1, (span/maxPatternBuckets+time.Minute-1)/time.Minute))
+	query := fmt.Sprintf(`%s | stats by (%s, %s, _time:%dm) count() as n`, filter, fieldPatternID, fieldService, step/time.Minute)
 	var (
 		mu   sync.Mutex
 		byID = map[string]*patternHourly{}
