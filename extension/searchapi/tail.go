@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -20,6 +21,10 @@ const (
 	// forgotten browser tab does not poll the store forever.
 	maxTailDuration = time.Hour
 )
+
+// tailWriteTimeout bounds each write to a tail's client: the server's write
+// timeout is for requests, not streams, so every write pushes it on.
+var tailWriteTimeout = 30 * time.Second
 
 // handleTail streams the records matching the search filters as they are
 // stored, as server-sent events (event: log, data: the record as search
@@ -57,14 +62,16 @@ func (s *searchAPI) handleTail(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	send := func(event string, data any) bool {
-		// The server's write timeout is for requests, not streams.
-		_ = rc.SetWriteDeadline(time.Now().Add(30 * time.Second))
-		raw, _ := json.Marshal(data)
-		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, raw); err != nil {
+	write := func(text string) bool {
+		_ = rc.SetWriteDeadline(time.Now().Add(tailWriteTimeout))
+		if _, err := io.WriteString(w, text); err != nil {
 			return false
 		}
 		return rc.Flush() == nil
+	}
+	send := func(event string, data any) bool {
+		raw, _ := json.Marshal(data)
+		return write("event: " + event + "\ndata: " + string(raw) + "\n\n")
 	}
 	if !send("open", map[string]any{"correlation_id": id}) {
 		return
@@ -111,7 +118,7 @@ func (s *searchAPI) handleTail(w http.ResponseWriter, r *http.Request) {
 			more = len(res.Records) == tailPage && fresh > 0
 		}
 		// A comment keeps proxies from closing an idle stream.
-		if _, err := fmt.Fprint(w, ": keepalive\n\n"); err != nil || rc.Flush() != nil {
+		if !write(": keepalive\n\n") {
 			return
 		}
 	}
