@@ -58,12 +58,12 @@ func (e *Engine) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([
 	return results, nil
 }
 
-// patternHourly is what the bucketed counts tell of one pattern (buckets of
+// bucketedPattern is what the bucketed counts tell of one pattern (buckets of
 // a whole number of minutes).
-type patternHourly struct {
-	count               uint64
-	services            map[string]struct{}
-	firstHour, lastHour time.Time // the starts of the buckets it was first and last seen in
+type bucketedPattern struct {
+	count                   uint64
+	services                map[string]struct{}
+	firstBucket, lastBucket time.Time // the starts of the buckets it was first and last seen in
 }
 
 // maxPatternBuckets bounds the time buckets of the counting query, so that
@@ -74,7 +74,7 @@ const maxPatternBuckets = 256
 // bucket: the range up to now in about maxPatternBuckets buckets of whole
 // minutes. Narrow buckets keep the exact first/last seen queries small even
 // when all the data falls in one hour.
-func (e *Engine) patternBuckets(ctx context.Context, tenant logstorage.TenantID, filter string, start, end int64) (map[string]*patternHourly, time.Duration, error) {
+func (e *Engine) patternBuckets(ctx context.Context, tenant logstorage.TenantID, filter string, start, end int64) (map[string]*bucketedPattern, time.Duration, error) {
 	now := time.Now()
 	oldest, _ := e.window(now)
 	span := time.Duration(min(end, now.UnixNano()) - max(start, oldest))
@@ -82,7 +82,7 @@ func (e *Engine) patternBuckets(ctx context.Context, tenant logstorage.TenantID,
 	query := fmt.Sprintf(`%s | stats by (%s, %s, _time:%dm) count() as n`, filter, fieldPatternID, fieldService, step/time.Minute)
 	var (
 		mu   sync.Mutex
-		byID = map[string]*patternHourly{}
+		byID = map[string]*bucketedPattern{}
 		errs []error
 	)
 	err := e.run(ctx, tenant, query, start, end, func(db *logstorage.DataBlock) {
@@ -99,25 +99,25 @@ func (e *Engine) patternBuckets(ctx context.Context, tenant logstorage.TenantID,
 				errs = append(errs, fmt.Errorf("count %q: %w", cols["n"][i], err))
 				continue
 			}
-			hour, err := time.Parse(time.RFC3339Nano, cols["_time"][i])
+			bucket, err := time.Parse(time.RFC3339Nano, cols["_time"][i])
 			if err != nil {
-				errs = append(errs, fmt.Errorf("hour %q: %w", cols["_time"][i], err))
+				errs = append(errs, fmt.Errorf("bucket time %q: %w", cols["_time"][i], err))
 				continue
 			}
 			p := byID[id]
 			if p == nil {
-				p = &patternHourly{services: map[string]struct{}{}, firstHour: hour, lastHour: hour}
+				p = &bucketedPattern{services: map[string]struct{}{}, firstBucket: bucket, lastBucket: bucket}
 				byID[strings.Clone(id)] = p
 			}
 			p.count += n
 			if svc := cols[fieldService][i]; svc != "" {
 				p.services[strings.Clone(svc)] = struct{}{}
 			}
-			if hour.Before(p.firstHour) {
-				p.firstHour = hour
+			if bucket.Before(p.firstBucket) {
+				p.firstBucket = bucket
 			}
-			if hour.After(p.lastHour) {
-				p.lastHour = hour
+			if bucket.After(p.lastBucket) {
+				p.lastBucket = bucket
 			}
 		}
 	})
@@ -131,7 +131,7 @@ func (e *Engine) patternBuckets(ctx context.Context, tenant logstorage.TenantID,
 // distinct bucket in which listed patterns were first (or last) seen, over
 // that bucket only, asking the minimum (or maximum) time of those patterns.
 func (e *Engine) addSeen(ctx context.Context, tenant logstorage.TenantID, filter string, results []logquery.PatternSummary,
-	byID map[string]*patternHourly, step time.Duration, start, end int64,
+	byID map[string]*bucketedPattern, step time.Duration, start, end int64,
 ) error {
 	index := make(map[string]*logquery.PatternSummary, len(results))
 	firstIn, lastIn := map[time.Time][]string{}, map[time.Time][]string{}
@@ -139,15 +139,15 @@ func (e *Engine) addSeen(ctx context.Context, tenant logstorage.TenantID, filter
 		id := results[i].PatternID
 		index[id] = &results[i]
 		p := byID[id]
-		firstIn[p.firstHour] = append(firstIn[p.firstHour], id)
-		lastIn[p.lastHour] = append(lastIn[p.lastHour], id)
+		firstIn[p.firstBucket] = append(firstIn[p.firstBucket], id)
+		lastIn[p.lastBucket] = append(lastIn[p.lastBucket], id)
 	}
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
 		errs []error
 	)
-	seen := func(hour time.Time, ids []string, aggregate string, set func(r *logquery.PatternSummary, t time.Time)) {
+	seen := func(bucket time.Time, ids []string, aggregate string, set func(r *logquery.PatternSummary, t time.Time)) {
 		defer wg.Done()
 		quoted := make([]string, len(ids))
 		for i, id := range ids {
@@ -155,7 +155,7 @@ func (e *Engine) addSeen(ctx context.Context, tenant logstorage.TenantID, filter
 		}
 		query := fmt.Sprintf(`(%s) AND %q:in(%s) | stats by (%s) %s(_time) as t`,
 			filter, fieldPatternID, strings.Join(quoted, ","), fieldPatternID, aggregate)
-		from, to := max(start, hour.UnixNano()), min(end, hour.Add(step).UnixNano()-1)
+		from, to := max(start, bucket.UnixNano()), min(end, bucket.Add(step).UnixNano()-1)
 		err := e.run(ctx, tenant, query, from, to, func(db *logstorage.DataBlock) {
 			cols := columnsByName(db)
 			mu.Lock()
@@ -177,13 +177,13 @@ func (e *Engine) addSeen(ctx context.Context, tenant logstorage.TenantID, filter
 			mu.Unlock()
 		}
 	}
-	for hour, ids := range firstIn {
+	for bucket, ids := range firstIn {
 		wg.Add(1)
-		go seen(hour, ids, "min", func(r *logquery.PatternSummary, t time.Time) { r.FirstSeen = t })
+		go seen(bucket, ids, "min", func(r *logquery.PatternSummary, t time.Time) { r.FirstSeen = t })
 	}
-	for hour, ids := range lastIn {
+	for bucket, ids := range lastIn {
 		wg.Add(1)
-		go seen(hour, ids, "max", func(r *logquery.PatternSummary, t time.Time) { r.LastSeen = t })
+		go seen(bucket, ids, "max", func(r *logquery.PatternSummary, t time.Time) { r.LastSeen = t })
 	}
 	wg.Wait()
 	if len(errs) > 0 {
