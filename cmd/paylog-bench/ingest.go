@@ -189,7 +189,7 @@ func (c *client) errorSamples() []string {
 
 // storedCount is the number of records the store holds (search total_count).
 func (c *client) storedCount(ctx context.Context) (int64, error) {
-	status, raw := c.do(ctx, http.MethodGet, "/logs/search?limit=1", nil, nil)
+	status, raw := c.do(ctx, http.MethodGet, "/logs/search?limit=1&exact_count=true", nil, nil)
 	if status != http.StatusOK {
 		return 0, fmt.Errorf("GET /logs/search answered %d: %.200s", status, raw)
 	}

@@ -117,10 +117,21 @@ func TestRoutes(t *testing.T) {
 	raw, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
-	assert.Contains(t, string(raw), "limit: must be a string or a number")
+	assert.Contains(t, string(raw), "limit: must be a string, a number or a boolean")
+
+	resp, err = http.Post(base+"/logs/search", "application/json", strings.NewReader(`{"query": "error", "exact_count": true}`))
+	require.NoError(t, err)
+	raw, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode, string(raw))
 
 	status, body = get(t, base+"/logs/search?limit=5")
 	assert.Equal(t, http.StatusOK, status)
 	assert.Equal(t, []any{}, body["logs"])
 	assert.EqualValues(t, 0, body["total_count"])
+	assert.Equal(t, true, body["total_count_exact"])
+
+	status, body = get(t, base+"/logs/search?exact_count=yes")
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Equal(t, "exact_count", body["field"])
 }

@@ -31,10 +31,13 @@ const (
 type searchResponse struct {
 	Logs       []logquery.Record `json:"logs"`
 	TotalCount uint64            `json:"total_count"`
-	TookMS     float64           `json:"took_ms"`
-	Limit      int               `json:"limit"`
-	Offset     int               `json:"offset"`
-	NextCursor *string           `json:"next_cursor"`
+	// TotalExact is false when counting stopped at the count limit: then at
+	// least TotalCount records match.
+	TotalExact bool    `json:"total_count_exact"`
+	TookMS     float64 `json:"took_ms"`
+	Limit      int     `json:"limit"`
+	Offset     int     `json:"offset"`
+	NextCursor *string `json:"next_cursor"`
 }
 
 // paramError is a bad query parameter; the handler answers 400 naming it.
@@ -113,6 +116,7 @@ func (s *searchAPI) handleSearch(w http.ResponseWriter, r *http.Request) {
 	resp := searchResponse{
 		Logs:       res.Records,
 		TotalCount: res.TotalCount,
+		TotalExact: res.TotalExact,
 		Limit:      req.Limit,
 		Offset:     req.Offset,
 	}
@@ -148,6 +152,15 @@ func parseSearchRequest(q url.Values, now time.Time, maxOffset int) (*logquery.R
 	}
 	if req.Offset, err = intParam(q, "offset", 0, 0, maxOffset, "; page deeper with cursor"); err != nil {
 		return nil, err
+	}
+	// Counting every match of a broad search reads all of them; up to the
+	// limit is enough for "10,000+ logs match", as Elasticsearch does.
+	switch q.Get("exact_count") {
+	case "", "false":
+		req.CountLimit = logquery.DefaultCountLimit
+	case "true":
+	default:
+		return nil, badParam("exact_count", "must be true or false")
 	}
 	switch strings.ToLower(q.Get("order")) {
 	case "", "desc":
@@ -193,6 +206,8 @@ func searchParamsFromJSON(r *http.Request) (url.Values, error) {
 			params.Set(name, t)
 		case float64:
 			params.Set(name, strconv.FormatFloat(t, 'f', -1, 64))
+		case bool:
+			params.Set(name, strconv.FormatBool(t))
 		case []any:
 			for _, item := range t {
 				s, ok := item.(string)
@@ -202,7 +217,7 @@ func searchParamsFromJSON(r *http.Request) (url.Values, error) {
 				params.Add(name, s)
 			}
 		default:
-			return nil, fmt.Errorf("%s: must be a string or a number", name)
+			return nil, fmt.Errorf("%s: must be a string, a number or a boolean", name)
 		}
 	}
 	return params, nil

@@ -91,7 +91,8 @@ func (s *searchAPI) handleTail(w http.ResponseWriter, r *http.Request) {
 		case <-ticker.C:
 		}
 		for more := true; more; {
-			req := &logquery.Request{Filter: filter, Start: since, Limit: tailPage, Ascending: true, Tenant: tenantName}
+			// The tail sends records, never a count: count the least.
+			req := &logquery.Request{Filter: filter, Start: since, Limit: tailPage, Ascending: true, Tenant: tenantName, CountLimit: 1}
 			searchCtx, cancelSearch := context.WithTimeout(ctx, s.cfg.SearchTimeout)
 			res, err := s.store.Search(searchCtx, req)
 			cancelSearch()

@@ -25,12 +25,17 @@ func TestTailStaysOpenWhileIdle(t *testing.T) {
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	lines := make(chan string)
+	lines, stopped := make(chan string), make(chan struct{})
+	defer close(stopped) // before the body closes: the reader then ends
 	go func() {
 		defer close(lines)
 		scanner := bufio.NewScanner(resp.Body)
 		for scanner.Scan() {
-			lines <- scanner.Text()
+			select {
+			case lines <- scanner.Text():
+			case <-stopped:
+				return
+			}
 		}
 	}()
 	keepalives := 0

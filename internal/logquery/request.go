@@ -20,7 +20,14 @@ type Request struct {
 	After *Cursor
 	// Tenant is whose records are searched; "" is the default tenant.
 	Tenant string
+	// CountLimit bounds the counting of matches: 0 counts every match; N
+	// stops at N, so a broad search does not read every match to count it.
+	CountLimit uint64
 }
+
+// DefaultCountLimit is where a search stops counting unless asked for the
+// exact number: as Elasticsearch's default, and well past a page or two.
+const DefaultCountLimit = 10000
 
 // Cursor marks where a page ended: the timestamp of its last record and how
 // many records with that same timestamp were already returned. A backend may
@@ -57,10 +64,13 @@ type Record struct {
 	Pattern       *string        `json:"pattern"`
 }
 
-// Result is one page of records plus the number of all matching records.
+// Result is one page of records plus the number of matching records.
 type Result struct {
 	Records    []Record
 	TotalCount uint64
+	// TotalExact says TotalCount is the number of all matches; when false,
+	// counting stopped at the request's CountLimit: at least that many match.
+	TotalExact bool
 	// Next continues after this page; nil when the page is the last.
 	Next *Cursor
 }

@@ -167,6 +167,48 @@ func TestIngestFormatsAndCorrelationID(t *testing.T) {
 	assert.Equal(t, "message", errs[1].(map[string]any)["field"])
 }
 
+// A broad search counts its matches up to 10,000 and says so; exact_count
+// counts them all.
+func TestSearchCountStopsAtTenThousand(t *testing.T) {
+	c := startCollector(t, t.TempDir())
+	const entries, warnings = 10250, 250
+	for sent := 0; sent < entries; {
+		var b strings.Builder
+		b.WriteString(`[`)
+		for i := 0; i < 1000 && sent < entries; i++ {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			level := "INFO"
+			if sent < warnings {
+				level = "WARNING"
+			}
+			fmt.Fprintf(&b, `{"level":%q,"message":"counted entry %d","source":"counter"}`, level, sent)
+			sent++
+		}
+		b.WriteString(`]`)
+		r := c.postJSON(t, "/logs/batch-ingest", b.String())
+		require.Equal(t, http.StatusOK, r.status, string(r.raw))
+	}
+	res := c.waitForCount(t, url.Values{"query": {"counted"}, "exact_count": {"true"}}, entries, 30*time.Second)
+	assert.Equal(t, entries, res.TotalCount)
+	assert.True(t, res.TotalExact)
+
+	res = c.search(t, url.Values{"query": {"counted"}, "limit": {"5"}})
+	assert.Equal(t, 10000, res.TotalCount)
+	assert.False(t, res.TotalExact, "10,250 match: the count is a lower bound")
+	assert.Len(t, res.Logs, 5)
+	assert.NotNil(t, res.NextCursor)
+
+	res = c.search(t, url.Values{"query": {"counted"}, "level": {"WARNING"}})
+	assert.Equal(t, warnings, res.TotalCount)
+	assert.True(t, res.TotalExact)
+
+	r := c.do(t, http.MethodGet, "/logs/search?exact_count=1", "", nil, nil)
+	assert.Equal(t, http.StatusBadRequest, r.status)
+	assert.Equal(t, "exact_count", r.body["field"])
+}
+
 func TestSearchPaging(t *testing.T) {
 	c := startCollector(t, t.TempDir())
 	var b strings.Builder

@@ -254,6 +254,7 @@ type searchResult struct {
 		CorrelationID *string        `json:"correlation_id"`
 	} `json:"logs"`
 	TotalCount int     `json:"total_count"`
+	TotalExact bool    `json:"total_count_exact"`
 	TookMS     float64 `json:"took_ms"`
 	NextCursor *string `json:"next_cursor"`
 }

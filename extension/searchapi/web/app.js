@@ -11,6 +11,7 @@ const MAX_SPARKLINES = 15;
 
 const $ = (id) => document.getElementById(id);
 let nextCursor = null;
+let matchCount = ""; // the summary's count of the current search
 let tailAbort = null;
 
 // ---- state <-> URL and form ----
@@ -133,8 +134,15 @@ async function runSearch(append) {
     result.logs.forEach((r) => $("rows").append(...recordRows(r)));
     nextCursor = result.next_cursor;
     $("more").hidden = !nextCursor;
+    if (!append) {
+      // The search counts up to 10,000; the histogram of the same filters
+      // and range counts every match.
+      const exact = result.total_count_exact ? result.total_count
+        : hist && hist.total_count >= result.total_count ? hist.total_count : null;
+      matchCount = exact === null ? `${result.total_count.toLocaleString("en")}+` : exact.toLocaleString("en");
+    }
     const shown = $("rows").querySelectorAll("tr.record").length;
-    summary.textContent = `${result.total_count.toLocaleString("en")} logs match · showing ${shown} · ${result.took_ms.toFixed(1)} ms`;
+    summary.textContent = `${matchCount} logs match · showing ${shown} · ${result.took_ms.toFixed(1)} ms`;
   } catch (e) {
     summary.textContent = "Search failed: " + e.message;
     summary.classList.add("error");

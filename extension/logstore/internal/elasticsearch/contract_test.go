@@ -173,6 +173,7 @@ func TestContractSearchFirstPageOpensPointInTime(t *testing.T) {
 	}}}, search.Body["query"])
 
 	assert.EqualValues(t, 3, res.TotalCount)
+	assert.True(t, res.TotalExact)
 	require.Len(t, res.Records, 2)
 	service, trace, span, corr, pid, tmpl := "payments", "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", "req-7", "p1k2ehy341qlmd", "Payment <*> declined: <*>"
 	assert.Equal(t, logquery.Record{
@@ -206,6 +207,29 @@ func TestContractSearchFirstPageOpensPointInTime(t *testing.T) {
 	require.Len(t, res.Next.SortValues, 2)
 	assert.JSONEq(t, `"2026-11-28T02:59:59.000000001Z"`, string(res.Next.SortValues[0]))
 	assert.Equal(t, "4294967297", string(res.Next.SortValues[1]))
+}
+
+// With a count limit the search asks Elasticsearch to stop counting there
+// (track_total_hits: N); an answer of "gte" is a lower bound, and a full
+// page then has a cursor even though it reached the count.
+func TestContractSearchCountLimit(t *testing.T) {
+	es := newFakeCluster(t, map[string]answer{
+		"POST /logs-paylog.otel-default/_pit": {200, "pit_open.json"},
+		"POST /_search":                       {200, "search_count_capped.json"},
+	})
+	req := searchRequest(t, `payment`, 2)
+	req.CountLimit = 2
+	res, err := newTestClient(t, es.server.URL).Search(context.Background(), req)
+	require.NoError(t, err)
+
+	reqs := es.received(2)
+	require.Len(t, reqs, 2)
+	assert.EqualValues(t, 2, reqs[1].Body["track_total_hits"])
+	assert.EqualValues(t, 2, res.TotalCount)
+	assert.False(t, res.TotalExact)
+	require.Len(t, res.Records, 2)
+	require.NotNil(t, res.Next, "more may match than were counted")
+	assert.Equal(t, 2, res.Next.Skip)
 }
 
 func TestContractSearchNextPageContinuesWithSearchAfter(t *testing.T) {

@@ -99,7 +99,12 @@ func (c *Client) Search(ctx context.Context, req *logquery.Request) (*logquery.R
 		return nil, err
 	}
 
-	result := &logquery.Result{TotalCount: resp.Hits.Total.Value, Records: make([]logquery.Record, 0, len(resp.Hits.Hits))}
+	result := &logquery.Result{
+		TotalCount: resp.Hits.Total.Value,
+		// "gte": Elasticsearch stopped counting at track_total_hits.
+		TotalExact: resp.Hits.Total.Relation != "gte",
+		Records:    make([]logquery.Record, 0, len(resp.Hits.Hits)),
+	}
 	for _, h := range resp.Hits.Hits {
 		r, err := h.record()
 		if err != nil {
@@ -115,7 +120,7 @@ func (c *Client) Search(ctx context.Context, req *logquery.Request) (*logquery.R
 	if req.After != nil {
 		seen = req.After.Skip + len(resp.Hits.Hits)
 	}
-	if n := len(resp.Hits.Hits); n > 0 && n == req.Limit && uint64(seen) < result.TotalCount {
+	if n := len(resp.Hits.Hits); n > 0 && n == req.Limit && (!result.TotalExact || uint64(seen) < result.TotalCount) {
 		result.Next = &logquery.Cursor{Time: result.Records[n-1].Timestamp, Skip: seen, PIT: pit, SortValues: resp.Hits.Hits[n-1].Sort}
 	} else {
 		c.closePIT(pit)
@@ -129,10 +134,14 @@ func (c *Client) searchBody(req *logquery.Request, pit string) map[string]any {
 	if req.Ascending {
 		order = "asc"
 	}
+	var trackTotalHits any = true
+	if req.CountLimit > 0 {
+		trackTotalHits = req.CountLimit
+	}
 	body := map[string]any{
 		"size":             req.Limit,
 		"query":            filterQuery(req.Filter, req.Tenant, req.Start, req.End),
-		"track_total_hits": true,
+		"track_total_hits": trackTotalHits,
 		"sort": []any{
 			map[string]any{fieldTimestamp: map[string]any{"order": order, "format": timeFormat, "numeric_type": "date_nanos"}},
 			map[string]any{"_shard_doc": order},

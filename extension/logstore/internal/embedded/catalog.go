@@ -128,7 +128,7 @@ func (e *Engine) catalogRows() uint64 {
 
 // recountCatalog counts the catalog rows; the caller keeps writers out.
 func (e *Engine) recountCatalog() error {
-	n, err := e.countIn(context.Background(), catalogTenant, "*", math.MinInt64, math.MaxInt64)
+	n, _, err := e.countIn(context.Background(), catalogTenant, "*", math.MinInt64, math.MaxInt64, 0)
 	if err != nil {
 		return err
 	}

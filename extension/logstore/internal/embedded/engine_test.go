@@ -301,3 +301,39 @@ func TestPatternsTimesExactOverLongRanges(t *testing.T) {
 	assert.Equal(t, []string{"svc-0", "svc-1", "svc-2"}, got[0].Services)
 	assert.Equal(t, "Database connection failed attempt 0", got[0].Sample)
 }
+
+func TestCountStopsAtItsLimit(t *testing.T) {
+	e := openTestEngine(t, t.TempDir())
+	defer e.Close()
+	now := time.Now().Add(-time.Hour)
+	// Several writes, so the matches lie in several parts.
+	for i := range 5 {
+		_, err := e.AddLogs(testLogs(500, "payments", now.Add(time.Duration(i)*time.Second)))
+		require.NoError(t, err)
+	}
+	_, err := e.AddLogs(testLogs(300, "checkout", now))
+	require.NoError(t, err)
+	require.NoError(t, e.WaitDurable(context.Background()))
+
+	payments := &logquery.Term{Field: logquery.FieldService, Value: "payments"}
+	for _, tc := range []struct {
+		filter    logquery.Node
+		limit     uint64
+		total     uint64
+		exact     bool
+		describes string
+	}{
+		{logquery.MatchAll{}, 0, 2800, true, "no limit counts all"},
+		{logquery.MatchAll{}, 1000, 1000, false, "more matches than the limit"},
+		{payments, 2499, 2499, false, "one match more than the limit"},
+		{payments, 2500, 2500, true, "exactly the limit"},
+		{&logquery.Term{Field: logquery.FieldService, Value: "checkout"}, 1000, 300, true, "fewer than the limit"},
+		{&logquery.Term{Field: logquery.FieldService, Value: "nobody"}, 1000, 0, true, "none"},
+	} {
+		res, err := e.Search(context.Background(), &logquery.Request{Filter: tc.filter, Limit: 10, CountLimit: tc.limit})
+		require.NoError(t, err, tc.describes)
+		assert.Equal(t, tc.total, res.TotalCount, tc.describes)
+		assert.Equal(t, tc.exact, res.TotalExact, tc.describes)
+		assert.Len(t, res.Records, min(10, int(tc.total)), tc.describes)
+	}
+}

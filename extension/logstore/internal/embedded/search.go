@@ -27,12 +27,15 @@ func (e *Engine) Search(ctx context.Context, req *logquery.Request) (*logquery.R
 	start, end := timeBounds(req.Start, req.End)
 	tenant := tenantID(req.Tenant)
 
-	var total uint64
+	var (
+		total uint64
+		exact bool
+	)
 	counted := make(chan error, 1)
 	// The range as asked: a cursor narrows only the page's range below.
 	go func(start, end int64) {
 		var err error
-		total, err = e.countIn(ctx, tenant, filter, start, end)
+		total, exact, err = e.countIn(ctx, tenant, filter, start, end, req.CountLimit)
 		counted <- err
 	}(start, end)
 
@@ -54,7 +57,7 @@ func (e *Engine) Search(ctx context.Context, req *logquery.Request) (*logquery.R
 	if err != nil {
 		return nil, err
 	}
-	result := &logquery.Result{Records: records, TotalCount: total}
+	result := &logquery.Result{Records: records, TotalCount: total, TotalExact: exact}
 	if len(records) == req.Limit && req.Limit > 0 {
 		result.Next = nextCursor(records, req.After)
 	}
@@ -165,12 +168,16 @@ func timeBounds(start, end time.Time) (int64, int64) {
 	return s, e
 }
 
-func (e *Engine) countIn(ctx context.Context, tenant logstorage.TenantID, filter string, start, end int64) (uint64, error) {
-	var (
-		mu    sync.Mutex
-		total uint64
-	)
-	err := e.run(ctx, tenant, filter+" | stats count() as total", start, end, func(db *logstorage.DataBlock) {
+// countIn counts the matches in [start, end], up to limit when limit > 0;
+// exact is false when there were more than limit. The limit pipe ends the
+// scan as soon as it has seen enough rows.
+func (e *Engine) countIn(ctx context.Context, tenant logstorage.TenantID, filter string, start, end int64, limit uint64) (total uint64, exact bool, err error) {
+	query := filter + " | stats count() as total"
+	if limit > 0 {
+		query = fmt.Sprintf("%s | limit %d | stats count() as total", filter, limit+1)
+	}
+	var mu sync.Mutex
+	err = e.run(ctx, tenant, query, start, end, func(db *logstorage.DataBlock) {
 		c := db.GetColumnByName("total")
 		if c == nil {
 			return
@@ -182,7 +189,10 @@ func (e *Engine) countIn(ctx context.Context, tenant logstorage.TenantID, filter
 			total += n
 		}
 	})
-	return total, err
+	if limit > 0 && total > limit {
+		return limit, false, err
+	}
+	return total, true, err
 }
 
 // run parses a LogsQL query, bounds it in time and streams its result blocks.
