@@ -49,11 +49,24 @@ func browser(t *testing.T) context.Context {
 		chromedp.NoSandbox, // CI runs as root
 		chromedp.WindowSize(1280, 900),
 	)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	return ctx
+	// Chromium now and then exits at start on a loaded machine (CI runs the
+	// end-to-end tests in parallel); a browser that did start is used as is.
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelCtx := chromedp.NewContext(alloc)
+		ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+		cancel := func() { cancelTimeout(); cancelCtx(); cancelAlloc() }
+		if err = chromedp.Do(ctx, chromedp.Navigate("about:blank")); err == nil {
+			t.Cleanup(cancel)
+			return ctx
+		}
+		cancel()
+		t.Logf("chromium did not start (attempt %d): %v", attempt, err)
+		time.Sleep(time.Second)
+	}
+	t.Fatalf("chromium did not start: %v", err)
+	return nil
 }
 
 // TestWebUI ingests logs through the API, then in headless Chromium

@@ -68,7 +68,7 @@ func TestAddSearchAndReopen(t *testing.T) {
 	assert.Equal(t, "user-service", *first.Service)
 	assert.Equal(t, "0102030405060708090a0b0c0d0e0f10", *first.TraceID)
 	assert.Equal(t, "corr-1", *first.CorrelationID)
-	assert.Equal(t, map[string]any{"retry_count": float64(249), "error_code": "DB_CONN_TIMEOUT"}, first.Metadata)
+	assert.Equal(t, map[string]any{"retry_count": int64(249), "error_code": "DB_CONN_TIMEOUT"}, first.Metadata)
 	assert.NotEmpty(t, first.ID)
 
 	// Cursor paging walks every record exactly once.
@@ -335,5 +335,11 @@ func TestCountStopsAtItsLimit(t *testing.T) {
 		assert.Equal(t, tc.total, res.TotalCount, tc.describes)
 		assert.Equal(t, tc.exact, res.TotalExact, tc.describes)
 		assert.Len(t, res.Records, min(10, int(tc.total)), tc.describes)
+	}
+}
+
+func TestRecordNumbersAreGroupsOfTwoDigits(t *testing.T) {
+	for seq, want := range map[uint64]string{1: "1", 35: "z", 36: "10", 1295: "zz", 1296: "1.00", 46655: "z.zz", 46656: "10.00", 1679616: "1.00.00"} {
+		assert.Equal(t, want, string(appendSeq(nil, seq)), "%d", seq)
 	}
 }

@@ -2,7 +2,6 @@ package embedded
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -18,7 +17,8 @@ import (
 
 // resultFields are the stored fields a search returns.
 var resultFields = []string{"_time", fieldID, fieldMessage, fieldLevel, fieldService, fieldSource,
-	fieldTraceID, fieldSpanID, fieldMetadata, fieldCorrelationID, fieldPatternID, fieldPattern}
+	fieldTraceID, fieldSpanID, fieldMetadata, fieldMetadataShape, logquery.MetadataPrefix + "*",
+	fieldCorrelationID, fieldPatternID, fieldPattern}
 
 // Search runs req and returns one page plus the total number of matches.
 // The count and the page run at the same time.
@@ -226,6 +226,12 @@ func appendRecords(records []logquery.Record, times []int64, db *logstorage.Data
 		times = make([]int64, n)
 	}
 	cols := columnsByName(db)
+	for _, name := range []string{fieldMetadata, fieldMetadataShape} {
+		if cols[name] == nil {
+			cols[name] = make([]string, n)
+		}
+	}
+	metadata := newMetadataReader(cols)
 	get := func(name string, i int) string {
 		if v := cols[name]; v != nil {
 			return strings.Clone(v[i])
@@ -258,9 +264,7 @@ func appendRecords(records []logquery.Record, times []int64, db *logstorage.Data
 				r.Pattern = &t
 			}
 		}
-		if raw := get(fieldMetadata, i); raw != "" {
-			_ = json.Unmarshal([]byte(raw), &r.Metadata)
-		}
+		r.Metadata = metadata.read(i, cols[fieldMetadata][i], cols[fieldMetadataShape][i])
 		records = append(records, r)
 	}
 	return records, times

@@ -1,0 +1,98 @@
+package embedded
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/paylog/paylog/internal/logquery"
+)
+
+// Metadata come back from the search fields and their shape as they went
+// in: types, nesting, dotted keys, empty values; what the fields cannot
+// describe keeps a JSON copy.
+func TestMetadataComesBackAsItWentIn(t *testing.T) {
+	cases := map[string]struct {
+		fill func(m pcommon.Map)
+		want string // the metadata as the API writes them
+		// stored: which of the shape and the JSON copy the row needs.
+		shape, copy bool
+	}{
+		"top-level strings": {func(m pcommon.Map) {
+			m.PutStr("error_code", "E042")
+			m.PutStr("http.method", "GET") // a dotted key, not nesting
+		}, `{"error_code":"E042","http.method":"GET"}`, false, false},
+		"types": {func(m pcommon.Map) {
+			m.PutInt("retry", 3)
+			m.PutInt("big", math.MaxInt64)
+			m.PutDouble("ratio", 0.1)
+			m.PutDouble("whole", 2)
+			m.PutBool("ok", true)
+			m.PutStr("three", "3")
+			m.PutStr("empty", "")
+			m.PutEmpty("nothing")
+			m.PutEmptyBytes("raw").FromRaw([]byte{1, 2, 255})
+		}, `{"retry":3,"big":9223372036854775807,"ratio":0.1,"whole":2,"ok":true,"three":"3","empty":"","nothing":null,"raw":"AQL/"}`, true, false},
+		"nesting and lists": {func(m pcommon.Map) {
+			http := m.PutEmptyMap("http")
+			http.PutInt("status", 503)
+			http.PutEmptyMap("client").PutStr("ip", "10.0.0.7")
+			http.PutEmptyMap("none")
+			list := m.PutEmptySlice("tags")
+			list.AppendEmpty().SetStr("a")
+			list.AppendEmpty().SetInt(2)
+			list.AppendEmpty().SetEmptyMap().PutBool("deep", false)
+		}, `{"http":{"status":503,"client":{"ip":"10.0.0.7"},"none":{}},"tags":["a",2,{"deep":false}]}`, true, false},
+		"not a number": {func(m pcommon.Map) {
+			m.PutDouble("inf", math.Inf(-1))
+			m.PutDouble("nan", math.NaN())
+		}, `{"inf":"-Inf","nan":"NaN"}`, true, false},
+		"two keys, one field name": {func(m pcommon.Map) {
+			m.PutStr("a.b", "flat")
+			m.PutEmptyMap("a").PutStr("b", "nested")
+		}, `{"a.b":"flat","a":{"b":"nested"}}`, false, true},
+		"a list JSON cannot hold": {func(m pcommon.Map) {
+			m.PutEmptySlice("list").AppendEmpty().SetDouble(math.NaN())
+		}, `{"list":["NaN"]}`, false, true},
+	}
+	e := openTestEngine(t, t.TempDir())
+	defer e.Close()
+	now := time.Now().Add(-time.Minute)
+	i := 0
+	for name, tc := range cases {
+		ld := testLogs(1, "svc-"+name, now.Add(time.Duration(i)*time.Second))
+		i++
+		attrs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes()
+		attrs.Clear()
+		attrs.PutStr(AttrCorrelationID, "corr") // not metadata
+		tc.fill(attrs)
+
+		var rb rowBuilder
+		rb.buildRow("svc", "host", pcommon.NewMap(), ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0))
+		stored := map[string]bool{}
+		for _, f := range rb.fields {
+			stored[f.Name] = true
+		}
+		assert.Equal(t, tc.shape, stored[fieldMetadataShape], "%s: shape field", name)
+		assert.Equal(t, tc.copy, stored[fieldMetadata], "%s: JSON copy", name)
+
+		_, err := e.AddLogs(ld)
+		require.NoError(t, err)
+	}
+	require.NoError(t, e.WaitDurable(context.Background()))
+	for name, tc := range cases {
+		res, err := e.Search(context.Background(), &logquery.Request{
+			Filter: &logquery.Term{Field: logquery.FieldService, Value: "svc-" + name}, Limit: 10})
+		require.NoError(t, err, name)
+		require.Len(t, res.Records, 1, name)
+		got, err := json.Marshal(res.Records[0].Metadata)
+		require.NoError(t, err, name)
+		assert.JSONEq(t, tc.want, string(got), name)
+	}
+}
