@@ -338,8 +338,37 @@ func TestCountStopsAtItsLimit(t *testing.T) {
 	}
 }
 
-func TestRecordNumbersAreGroupsOfTwoDigits(t *testing.T) {
-	for seq, want := range map[uint64]string{1: "1", 35: "z", 36: "10", 1295: "zz", 1296: "1.00", 46655: "z.zz", 46656: "10.00", 1679616: "1.00.00"} {
-		assert.Equal(t, want, string(appendSeq(nil, seq)), "%d", seq)
+// Record ids are unique, among records of one batch and of several with one
+// timestamp too, and the same on every read.
+func TestRecordIDsAreUniqueAndStable(t *testing.T) {
+	e := openTestEngine(t, t.TempDir())
+	defer e.Close()
+	at := time.Now().Add(-time.Minute)
+	for range 2 {
+		ld := testLogs(8, "svc", at)
+		lrs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+		for i := range 5 {
+			lrs.At(i).SetTimestamp(pcommon.NewTimestampFromTime(at)) // five at one instant
+		}
+		_, err := e.AddLogs(ld)
+		require.NoError(t, err)
 	}
+	require.NoError(t, e.WaitDurable(context.Background()))
+	ids := func() []string {
+		res, err := e.Search(context.Background(), &logquery.Request{Filter: logquery.MatchAll{}, Limit: 100})
+		require.NoError(t, err)
+		var ids []string
+		for _, r := range res.Records {
+			ids = append(ids, r.ID)
+		}
+		return ids
+	}
+	first := ids()
+	require.Len(t, first, 16)
+	distinct := map[string]bool{}
+	for _, id := range first {
+		distinct[id] = true
+	}
+	assert.Len(t, distinct, 16, "ids: %v", first)
+	assert.ElementsMatch(t, first, ids())
 }

@@ -218,6 +218,12 @@ func columnsByName(db *logstorage.DataBlock) map[string][]string {
 	return cols
 }
 
+// recordID is a record's id in results: its timestamp (base 36) and its id
+// field, which is unique among the records with that timestamp.
+func recordID(ts int64, field string) string {
+	return strconv.FormatInt(ts, 36) + "-" + field
+}
+
 // appendRecords converts a result block into records.
 func appendRecords(records []logquery.Record, times []int64, db *logstorage.DataBlock, catalog *templateCatalog) ([]logquery.Record, []int64) {
 	n := db.RowsCount()
@@ -226,7 +232,7 @@ func appendRecords(records []logquery.Record, times []int64, db *logstorage.Data
 		times = make([]int64, n)
 	}
 	cols := columnsByName(db)
-	for _, name := range []string{fieldMetadata, fieldMetadataShape} {
+	for _, name := range []string{fieldID, fieldMetadata, fieldMetadataShape} {
 		if cols[name] == nil {
 			cols[name] = make([]string, n)
 		}
@@ -246,7 +252,7 @@ func appendRecords(records []logquery.Record, times []int64, db *logstorage.Data
 	}
 	for i := range n {
 		r := logquery.Record{
-			ID:            get(fieldID, i),
+			ID:            recordID(times[i], cols[fieldID][i]),
 			Timestamp:     time.Unix(0, times[i]).UTC(),
 			Level:         get(fieldLevel, i),
 			Message:       get(fieldMessage, i),
