@@ -50,6 +50,8 @@ type Engine struct {
 	catalogCount catalogCount
 	// catalogDay is the oldest day the catalog's per-day view still covers.
 	catalogDay atomic.Int64
+	// rollupSince is the time (Unix ns) from which rollup rows count every record.
+	rollupSince int64
 }
 
 var errClosed = errors.New("log store is closed")
@@ -106,7 +108,7 @@ func Open(cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("remove snapshot %q left by an unclean stop: %w", path, err)
 		}
 	}
-	if err := errors.Join(e.loadCatalog(context.Background()), e.recountCatalog()); err != nil {
+	if err := errors.Join(e.loadCatalog(context.Background()), e.recountCatalog(), e.loadRollupSince(time.Now())); err != nil {
 		storage.MustClose()
 		return nil, fmt.Errorf("read pattern templates: %w", err)
 	}
@@ -198,7 +200,7 @@ func (e *Engine) Stats() Stats {
 	e.storage.UpdateStats(&ss)
 	d := ss.DatadbStats
 	rows := d.InmemoryRowsCount + d.SmallPartRowsCount + d.BigPartRowsCount
-	// The engine counts the catalog's rows too.
+	// The engine counts the catalog's and the rollups' rows too.
 	rows -= min(e.catalogRows(), rows)
 	return Stats{
 		Rows:               rows,
@@ -231,16 +233,18 @@ func (e *Engine) AddLogs(ld plog.Logs) (AddResult, error) {
 	oldest, newest := e.window(now)
 	res := rb.addLogs(lr, ld, now, oldest, newest, days, e.catalog)
 	appendCatalogRows(lr, rb.templates, now)
+	rollupRows := rb.appendRollupRows(lr)
 	e.addMu.RLock()
 	e.storage.MustAddRows(lr)
 	// Counted under the lock a recount excludes.
-	e.catalogCount.added.Add(uint64(len(rb.templates)))
+	e.catalogCount.added.Add(uint64(len(rb.templates) + rollupRows))
 	e.addMu.RUnlock()
 	e.catalog.remember(rb.templates)
 	// The pooled builder must not pin this batch's strings.
 	clear(rb.templates)
 	clear(rb.batchTemplates)
-	rb.patternID, rb.template = "", ""
+	clear(rb.rollups)
+	rb.patternID, rb.template, rb.level = "", "", ""
 	if day := oldest / int64(24*time.Hour); day > e.catalogDay.Load() {
 		e.catalogDay.Store(day)
 		e.catalog.forgetBefore(day)

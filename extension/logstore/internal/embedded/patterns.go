@@ -18,8 +18,9 @@ import (
 const maxPatternServices = 20
 
 // Patterns aggregates the matching records by pattern id in the engine (no
-// scan in Go), in small queries instead of one that keeps a minimum and a
-// maximum per row: counts per pattern, service and time bucket (counts,
+// scan in Go). A filter of level, service or pattern reads the rollup rows
+// (rollup.go). Any other runs small queries instead of one that keeps a
+// minimum and a maximum per row: counts per pattern, service and time bucket (counts,
 // services, and the buckets a pattern was first and last seen in); then the
 // exact first and last seen times read from those two buckets of each listed
 // pattern; then its newest record — template and message — read at its
@@ -28,27 +29,28 @@ func (e *Engine) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([
 	start, end := timeBounds(req.Start, req.End)
 	filter := logquery.ToLogsQL(req.Filter)
 	tenant := tenantID(req.Tenant)
+	totals, rolledUp, err := e.rolledUpPatterns(ctx, tenant, req, start, end)
+	if err != nil {
+		return nil, err
+	}
+	if rolledUp {
+		results := make([]logquery.PatternSummary, 0, len(totals))
+		for id, p := range totals {
+			results = append(results, logquery.PatternSummary{PatternID: id, Count: p.count, Services: sortedServices(p.services),
+				FirstSeen: time.Unix(0, p.first).UTC(), LastSeen: time.Unix(0, p.last).UTC()})
+		}
+		results = topPatterns(results, req.Limit)
+		return results, e.addNewest(ctx, tenant, filter, results)
+	}
 	byID, step, err := e.patternBuckets(ctx, tenant, filter, start, end)
 	if err != nil {
 		return nil, err
 	}
 	results := make([]logquery.PatternSummary, 0, len(byID))
 	for id, p := range byID {
-		services := make([]string, 0, len(p.services))
-		for svc := range p.services {
-			services = append(services, svc)
-		}
-		sort.Strings(services)
-		results = append(results, logquery.PatternSummary{PatternID: id, Count: p.count,
-			Services: services[:min(len(services), maxPatternServices)]})
+		results = append(results, logquery.PatternSummary{PatternID: id, Count: p.count, Services: sortedServices(p.services)})
 	}
-	sort.Slice(results, func(i, j int) bool {
-		if results[i].Count != results[j].Count {
-			return results[i].Count > results[j].Count
-		}
-		return results[i].PatternID < results[j].PatternID
-	})
-	results = results[:min(len(results), req.Limit)]
+	results = topPatterns(results, req.Limit)
 	if err := e.addSeen(ctx, tenant, filter, results, byID, step, start, end); err != nil {
 		return nil, err
 	}
@@ -56,6 +58,27 @@ func (e *Engine) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([
 		return nil, err
 	}
 	return results, nil
+}
+
+// sortedServices lists up to maxPatternServices services in order.
+func sortedServices(set map[string]struct{}) []string {
+	services := make([]string, 0, len(set))
+	for svc := range set {
+		services = append(services, svc)
+	}
+	sort.Strings(services)
+	return services[:min(len(services), maxPatternServices)]
+}
+
+// topPatterns orders patterns by count (then id) and keeps the first limit.
+func topPatterns(results []logquery.PatternSummary, limit int) []logquery.PatternSummary {
+	sort.Slice(results, func(i, j int) bool {
+		if results[i].Count != results[j].Count {
+			return results[i].Count > results[j].Count
+		}
+		return results[i].PatternID < results[j].PatternID
+	})
+	return results[:min(len(results), limit)]
 }
 
 // bucketedPattern is what the bucketed counts tell of one pattern (buckets of

@@ -80,8 +80,11 @@ type rowBuilder struct {
 	// The pattern of the row being built, and the templates of the batch
 	// the catalog does not hold yet.
 	patternID, template string
+	level               string
 	templates           []catalogEntry
 	batchTemplates      map[catalogKey]string
+	// rollups counts the batch's records per rollup row (see rollup.go).
+	rollups map[rollupKey]rollupValue
 }
 
 // unsafeString views b as a string; valid while b is not modified. The
@@ -106,6 +109,10 @@ func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, ld plog.Logs, now time.Tim
 		rb.batchTemplates = map[catalogKey]string{}
 	}
 	clear(rb.batchTemplates)
+	if rb.rollups == nil {
+		rb.rollups = map[rollupKey]rollupValue{}
+	}
+	clear(rb.rollups)
 	rb.idBase = strconv.FormatUint(rand.Uint64(), 36)
 	if rb.sameTime == nil {
 		rb.sameTime = map[int64]uint32{}
@@ -152,8 +159,11 @@ func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, ld plog.Logs, now time.Tim
 					res.Shortened++
 				}
 				lr.MustAdd(recordTenant, int64(ts), rb.fields, 2)
-				if rb.template != "" && rb.patternID != "" {
-					rb.collectTemplate(catalog, int64(ts))
+				if rb.patternID != "" {
+					rb.countRollup(recordTenant, service, rb.level, int64(ts))
+					if rb.template != "" {
+						rb.collectTemplate(catalog, int64(ts))
+					}
 				}
 			}
 		}
@@ -204,7 +214,8 @@ func (rb *rowBuilder) buildRow(ts int64, service, source string, res pcommon.Map
 	} else {
 		add(fieldMessage, body.AsString())
 	}
-	add(fieldLevel, logquery.LevelFromSeverity(int32(rec.SeverityNumber()), rec.SeverityText()))
+	rb.level = logquery.LevelFromSeverity(int32(rec.SeverityNumber()), rec.SeverityText())
+	add(fieldLevel, rb.level)
 	if tid := rec.TraceID(); !tid.IsEmpty() {
 		appendHex(fieldTraceID, tid[:])
 	}
