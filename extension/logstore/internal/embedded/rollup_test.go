@@ -68,8 +68,11 @@ func TestRollupsCountAsTheRecordsDo(t *testing.T) {
 		"errors":          logquery.OrOf(level("ERROR"), level("CRITICAL")),
 		"one service":     &logquery.Term{Field: logquery.FieldService, Value: "svc-1"},
 		"not info":        &logquery.Not{Child: level("INFO")},
+		"pattern":         &logquery.Term{Field: logquery.FieldPatternID, Value: "p3"},
 		"pattern and svc": logquery.AndOf(&logquery.Term{Field: logquery.FieldPatternID, Value: "p3"}, &logquery.Term{Field: logquery.FieldService, Value: "svc-2"}),
 	}
+	// Rollup rows do not know the service of each record.
+	servicesFiltered := map[string]bool{"one service": true, "pattern and svc": true}
 	ranges := map[string][2]time.Time{
 		"last hour":         {now.Add(-time.Hour), now},
 		"inside minutes":    {now.Add(-27*time.Minute - 13*time.Second), now.Add(-3*time.Minute - 41*time.Second)},
@@ -84,7 +87,7 @@ func TestRollupsCountAsTheRecordsDo(t *testing.T) {
 				_, rolledUp, err := e.rolledUpPatterns(context.Background(), tenantID(tenantName), req, start, end)
 				require.NoError(t, err)
 				// A range inside one minute has no whole minute to read rollups of.
-				assert.Equal(t, rname != "within one minute", rolledUp, "%s, %s: rollups used", fname, rname)
+				assert.Equal(t, rname != "within one minute" && !servicesFiltered[fname], rolledUp, "%s, %s: rollups used", fname, rname)
 				fromRollups, err := e.Patterns(context.Background(), req)
 				require.NoError(t, err)
 
@@ -119,4 +122,25 @@ func TestRollupsStartAfterOlderRecords(t *testing.T) {
 	got, err := e.Patterns(context.Background(), req)
 	require.NoError(t, err)
 	assert.NotEmpty(t, got)
+}
+
+// A rollup row keeps the first services in order, so the first of a
+// pattern's services over many rows are among the first of each row's.
+func TestRollupKeepsTheFirstServices(t *testing.T) {
+	rb := rowBuilder{rollups: map[rollupKey]*rollupValue{}, patternID: "p1"}
+	var want []string
+	for _, i := range rand.New(rand.NewPCG(1, 2)).Perm(maxPatternServices + 5) {
+		rb.countRollup(defaultTenant, fmt.Sprintf("svc-%02d", i), "ERROR", 42)
+		rb.countRollup(defaultTenant, fmt.Sprintf("svc-%02d", i), "ERROR", 43) // again: kept once
+	}
+	for i := range maxPatternServices {
+		want = append(want, fmt.Sprintf("svc-%02d", i))
+	}
+	require.Len(t, rb.rollups, 1)
+	for _, v := range rb.rollups {
+		assert.Equal(t, want, v.services)
+		assert.EqualValues(t, 2*(maxPatternServices+5), v.n)
+		assert.EqualValues(t, 42, v.first)
+		assert.EqualValues(t, 43, v.last)
+	}
 }
