@@ -84,7 +84,7 @@ type rowBuilder struct {
 	templates           []catalogEntry
 	batchTemplates      map[catalogKey]string
 	// rollups counts the batch's records per rollup row (see rollup.go).
-	rollups map[rollupKey]*rollupValue
+	rollups map[string][]*rollupValue
 }
 
 // unsafeString views b as a string; valid while b is not modified. The
@@ -110,7 +110,7 @@ func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, ld plog.Logs, now time.Tim
 	}
 	clear(rb.batchTemplates)
 	if rb.rollups == nil {
-		rb.rollups = map[rollupKey]*rollupValue{}
+		rb.rollups = map[string][]*rollupValue{}
 	}
 	clear(rb.rollups)
 	rb.idBase = strconv.FormatUint(rand.Uint64(), 36)
