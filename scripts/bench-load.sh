@@ -29,7 +29,7 @@ for ((r = 1; r <= runs; r++)); do
 	echo "== run $r of $runs" >&2
 	bin/paylog-bench -url "http://127.0.0.1:$api" -telemetry-url "http://127.0.0.1:$telemetry/metrics" \
 		-data-dir "$work/data" -json "$@" >"$work/run-$r.json"
-	python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); b = r.get("batch_ingest") or {}; s = r.get("single_ingest") or {}; print("acked %.0f logs/s, searchable %.0f logs/s, single p95 %s ms" % (b.get("acked_logs_per_sec", 0), b.get("stored_logs_per_sec", 0), s.get("latency", {}).get("p95_ms")), file=sys.stderr)' "$work/run-$r.json"
+	python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); b = r.get("batch_ingest") or {}; s = r.get("single_ingest") or {}; v = r.get("server") or {}; print("acked %.0f logs/s, searchable %.0f logs/s, single p95 %s ms, data %.1f%% of the raw JSON" % (b.get("acked_logs_per_sec", 0), b.get("stored_logs_per_sec", 0), s.get("latency", {}).get("p95_ms"), 100 * v.get("data_to_raw_json", 0)), file=sys.stderr)' "$work/run-$r.json"
 	kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 done
 python3 - "$work" "$runs" <<'PY'
