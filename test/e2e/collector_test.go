@@ -105,7 +105,26 @@ func startCollectorUntil(t testing.TB, dataDir, config, readyPath string, readyS
 	if testing.Short() {
 		t.Skip("end-to-end test: starts the collector binary")
 	}
-	c := &collector{t: t, dataDir: dataDir, endpoint: freePort(t), otlpHTTP: freePort(t), exited: make(chan struct{})}
+	// freePort's ports are free when it returns, not when the collector
+	// binds them: another process may take one in between. Then the
+	// collector exits at start, and it is started again on other ports.
+	for attempt := 1; ; attempt++ {
+		c, portTaken := tryStartCollector(t, dataDir, config, readyPath, readyStatus, env...)
+		if !portTaken {
+			return c
+		}
+		if attempt == 3 {
+			t.Fatalf("collector could not bind its ports in 3 attempts; log:\n%s", c.log())
+		}
+		t.Logf("collector start %d: a port was taken meanwhile; starting again on other ports", attempt)
+	}
+}
+
+// tryStartCollector starts the collector once; portTaken reports that it
+// exited at start because one of its ports was in use.
+func tryStartCollector(t testing.TB, dataDir, config, readyPath string, readyStatus int, env ...string) (c *collector, portTaken bool) {
+	t.Helper()
+	c = &collector{t: t, dataDir: dataDir, endpoint: freePort(t), otlpHTTP: freePort(t), exited: make(chan struct{})}
 	logDir := dataDir
 	if dir := os.Getenv("PAYLOG_E2E_LOG_DIR"); dir != "" {
 		logDir = dir // keep collector logs after the test
@@ -142,17 +161,20 @@ func startCollectorUntil(t testing.TB, dataDir, config, readyPath string, readyS
 
 	deadline := time.Now().Add(60 * time.Second)
 	for {
+		select {
+		case <-c.exited:
+			if strings.Contains(c.log(), "address already in use") {
+				return c, true
+			}
+			t.Fatalf("collector exited during start; log:\n%s", c.log())
+		default:
+		}
 		resp, err := http.Get(c.url(readyPath))
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == readyStatus {
-				return c
+				return c, false
 			}
-		}
-		select {
-		case <-c.exited:
-			t.Fatalf("collector exited during start; log:\n%s", c.log())
-		default:
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("collector not healthy after 60s; log:\n%s", c.log())
