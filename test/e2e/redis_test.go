@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -66,25 +67,37 @@ service:
 `
 
 // otlpSink is the downstream endpoint: it records the seq attribute of
-// every log record it receives.
+// every log record it receives once it is up, and answers 503 before.
 type otlpSink struct {
 	mu   sync.Mutex
 	seqs map[string]int
 	srv  *http.Server
+	addr string
+	isUp atomic.Bool
 }
 
-func startOTLPSink(t *testing.T, addr string) *otlpSink {
+// newOTLPSink listens at once, down, so that its port stays the test's: a
+// port found free and bound later can meanwhile be another test's, which
+// then receives (and acknowledges) what the exporter sends.
+func newOTLPSink(t *testing.T) *otlpSink {
 	t.Helper()
 	s := &otlpSink{seqs: map[string]int{}}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
+	s.addr = ln.Addr().String()
 	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.srv.Serve(ln) }()
 	t.Cleanup(func() { _ = s.srv.Close() })
 	return s
 }
 
+func (s *otlpSink) up() { s.isUp.Store(true) }
+
 func (s *otlpSink) serve(w http.ResponseWriter, r *http.Request) {
+	if !s.isUp.Load() {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+		return
+	}
 	var body io.Reader = r.Body
 	if r.Header.Get("Content-Encoding") == "gzip" {
 		zr, err := gzip.NewReader(r.Body)
@@ -169,9 +182,9 @@ func TestRedisQueueLosesNothingAcknowledged(t *testing.T) {
 		t.Skip("end-to-end test: starts the collector binary and redis-server")
 	}
 	redis := testredis.Start(t)
-	sinkAddr := freePort(t) // nothing listens there yet: the endpoint is down
+	sink := newOTLPSink(t) // down: it refuses every export
 	config := filepath.Join(t.TempDir(), "redis-queue.yaml")
-	require.NoError(t, os.WriteFile(config, []byte(fmt.Sprintf(redisQueueConfig, sinkAddr)), 0o644))
+	require.NoError(t, os.WriteFile(config, []byte(fmt.Sprintf(redisQueueConfig, sink.addr)), 0o644))
 	env := []string{"PAYLOG_REDIS_ENDPOINT=" + redis.Addr, "PAYLOG_REDIS_PREFIX=e2e"}
 	dataDir := t.TempDir()
 	c := startCollectorWith(t, dataDir, config, env...)
@@ -231,7 +244,7 @@ func TestRedisQueueLosesNothingAcknowledged(t *testing.T) {
 	}
 
 	// The endpoint comes up: every acknowledged entry arrives.
-	sink := startOTLPSink(t, sinkAddr)
+	sink.up()
 	deadline = time.Now().Add(90 * time.Second)
 	for {
 		missing := sink.missing(acked)
