@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
@@ -107,42 +106,6 @@ func appendCatalogRows(lr *logstorage.LogRows, entries []catalogEntry, now time.
 			{Name: fieldWrittenAt, Value: writtenAt},
 		}, 0)
 	}
-}
-
-// catalogCount counts the catalog rows and the rollup rows, for Stats to leave them out without
-// a query per call: the rows a query counted plus those added since. The
-// query is repeated every catalogRecount, as retention removes rows too, in
-// a durability point: there every added row is searchable and no row is
-// being added.
-type catalogCount struct {
-	counted   atomic.Uint64
-	added     atomic.Uint64
-	countedAt time.Time
-}
-
-const catalogRecount = time.Minute
-
-func (e *Engine) catalogRows() uint64 {
-	return e.catalogCount.counted.Load() + e.catalogCount.added.Load()
-}
-
-// recountCatalog counts the catalog and rollup rows; the caller keeps
-// writers out.
-func (e *Engine) recountCatalog() error {
-	n, _, err := e.countIn(context.Background(), catalogTenant, "*", math.MinInt64, math.MaxInt64, 0)
-	if err != nil {
-		return err
-	}
-	rollups, _, err := e.countIn(context.Background(), rollupTenant, "*", math.MinInt64, math.MaxInt64, 0)
-	if err != nil {
-		return err
-	}
-	n += rollups
-	c := &e.catalogCount
-	c.counted.Store(n)
-	c.added.Store(0)
-	c.countedAt = time.Now()
-	return nil
 }
 
 // loadCatalog reads the newest template of every pattern from the store.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -46,8 +47,9 @@ type Engine struct {
 
 	durability durabilityLoop
 
-	catalog      *templateCatalog
-	catalogCount catalogCount
+	catalog *templateCatalog
+	// internalCount counts the rows Stats leaves out.
+	internalCount internalRowCount
 	// catalogDay is the oldest day the catalog's per-day view still covers.
 	catalogDay atomic.Int64
 	// rollupSince is the time (Unix ns) from which rollup rows count every record.
@@ -108,7 +110,7 @@ func Open(cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("remove snapshot %q left by an unclean stop: %w", path, err)
 		}
 	}
-	if err := errors.Join(e.loadCatalog(context.Background()), e.recountCatalog(), e.loadRollupSince(time.Now())); err != nil {
+	if err := errors.Join(e.loadCatalog(context.Background()), e.recountInternalRows(), e.loadRollupSince(time.Now())); err != nil {
 		storage.MustClose()
 		return nil, fmt.Errorf("read pattern templates: %w", err)
 	}
@@ -159,9 +161,9 @@ func (e *Engine) makeDurable(days []string) error {
 		var ss logstorage.StorageStats
 		e.storage.UpdateStats(&ss)
 		if ss.InmemoryRowsCount == 0 && ss.PendingRows == 0 && ss.IndexdbActiveInmemoryMerges == 0 {
-			if time.Since(e.catalogCount.countedAt) > catalogRecount {
+			if time.Since(e.internalCount.countedAt) > internalRecount {
 				// Not an error of the point: the rows are durable.
-				_ = e.recountCatalog()
+				_ = e.recountInternalRows()
 			}
 			return nil
 		}
@@ -201,7 +203,7 @@ func (e *Engine) Stats() Stats {
 	d := ss.DatadbStats
 	rows := d.InmemoryRowsCount + d.SmallPartRowsCount + d.BigPartRowsCount
 	// The engine counts the catalog's and the rollups' rows too.
-	rows -= min(e.catalogRows(), rows)
+	rows -= min(e.internalRows(), rows)
 	return Stats{
 		Rows:               rows,
 		CompressedBytes:    d.CompressedInmemorySize + d.CompressedSmallPartSize + d.CompressedBigPartSize,
@@ -237,7 +239,7 @@ func (e *Engine) AddLogs(ld plog.Logs) (AddResult, error) {
 	e.addMu.RLock()
 	e.storage.MustAddRows(lr)
 	// Counted under the lock a recount excludes.
-	e.catalogCount.added.Add(uint64(len(rb.templates) + rollupRows))
+	e.internalCount.added.Add(uint64(len(rb.templates) + rollupRows))
 	e.addMu.RUnlock()
 	e.catalog.remember(rb.templates)
 	// The pooled builder must not pin this batch's strings.
@@ -266,4 +268,39 @@ func (e *Engine) window(now time.Time) (int64, int64) {
 	future := max(e.cfg.FutureRetention, 24*time.Hour)
 	newestDay := (now.UnixNano() + int64(future)) / day
 	return now.UnixNano() - int64(retention), (newestDay+1)*day - 1
+}
+
+// internalRowCount counts the rows of the catalog and rollup tenants, for
+// Stats to leave them out without a query per call: the rows a query counted
+// plus those added since. The query is repeated every internalRecount, as
+// retention removes rows too, in a durability point: there every added row
+// is searchable and no row is being added.
+type internalRowCount struct {
+	counted   atomic.Uint64
+	added     atomic.Uint64
+	countedAt time.Time
+}
+
+const internalRecount = time.Minute
+
+func (e *Engine) internalRows() uint64 {
+	return e.internalCount.counted.Load() + e.internalCount.added.Load()
+}
+
+// recountInternalRows counts the catalog and rollup rows; the caller keeps
+// writers out.
+func (e *Engine) recountInternalRows() error {
+	var n uint64
+	for _, tenant := range []logstorage.TenantID{catalogTenant, rollupTenant} {
+		rows, _, err := e.countIn(context.Background(), tenant, "*", math.MinInt64, math.MaxInt64, 0)
+		if err != nil {
+			return err
+		}
+		n += rows
+	}
+	c := &e.internalCount
+	c.counted.Store(n)
+	c.added.Store(0)
+	c.countedAt = time.Now()
+	return nil
 }

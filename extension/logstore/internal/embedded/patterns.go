@@ -29,7 +29,7 @@ func (e *Engine) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([
 	start, end := timeBounds(req.Start, req.End)
 	filter := logquery.ToLogsQL(req.Filter)
 	tenant := tenantID(req.Tenant)
-	totals, rolledUp, err := e.rolledUpPatterns(ctx, tenant, req, start, end)
+	totals, rolledUp, err := e.rolledUpPatterns(ctx, tenant, req, filter, start, end)
 	if err != nil {
 		return nil, err
 	}

@@ -182,7 +182,8 @@ type patternTotals struct {
 // rolledUpPatterns counts the patterns of [start, end] from the rollup rows
 // for its whole minutes and from the records for the partial minutes at its
 // ends; ok is false when rollups do not cover the range.
-func (e *Engine) rolledUpPatterns(ctx context.Context, tenant logstorage.TenantID, req *logquery.PatternsRequest, start, end int64) (map[string]*patternTotals, bool, error) {
+// filter is req.Filter compiled to LogsQL.
+func (e *Engine) rolledUpPatterns(ctx context.Context, tenant logstorage.TenantID, req *logquery.PatternsRequest, filter string, start, end int64) (map[string]*patternTotals, bool, error) {
 	if !rollupFilter(req.Filter) {
 		return nil, false, nil
 	}
@@ -198,7 +199,6 @@ func (e *Engine) rolledUpPatterns(ctx context.Context, tenant logstorage.TenantI
 	if wholeFrom < e.rollupSince || wholeFrom > wholeTo {
 		return nil, false, nil
 	}
-	filter := logquery.ToLogsQL(req.Filter)
 	totals := map[string]*patternTotals{}
 	var mu sync.Mutex
 	add := func(id string, services []string, n uint64, first, last int64) {

@@ -84,7 +84,7 @@ func TestRollupsCountAsTheRecordsDo(t *testing.T) {
 			for rname, rng := range ranges {
 				req := &logquery.PatternsRequest{Filter: filter, Start: rng[0], End: rng[1], Limit: 100, Tenant: tenantName}
 				start, end := timeBounds(req.Start, req.End)
-				_, rolledUp, err := e.rolledUpPatterns(context.Background(), tenantID(tenantName), req, start, end)
+				_, rolledUp, err := e.rolledUpPatterns(context.Background(), tenantID(tenantName), req, logquery.ToLogsQL(req.Filter), start, end)
 				require.NoError(t, err)
 				// A range inside one minute has no whole minute to read rollups of.
 				assert.Equal(t, rname != "within one minute" && !servicesFiltered[fname], rolledUp, "%s, %s: rollups used", fname, rname)
@@ -116,7 +116,7 @@ func TestRollupsStartAfterOlderRecords(t *testing.T) {
 	_, newest := e.window(time.Now())
 	assert.Equal(t, newest+1, e.rollupSince)
 	req := &logquery.PatternsRequest{Filter: logquery.MatchAll{}, Start: time.Now().Add(-time.Hour), Limit: 10}
-	_, rolledUp, err := e.rolledUpPatterns(context.Background(), defaultTenant, req, req.Start.UnixNano(), math.MaxInt64)
+	_, rolledUp, err := e.rolledUpPatterns(context.Background(), defaultTenant, req, logquery.ToLogsQL(req.Filter), req.Start.UnixNano(), math.MaxInt64)
 	require.NoError(t, err)
 	assert.False(t, rolledUp)
 	got, err := e.Patterns(context.Background(), req)
