@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/paylog/paylog/internal/httpapi"
 	"github.com/paylog/paylog/internal/logquery"
 )
 
@@ -28,27 +27,11 @@ var niceIntervals = []time.Duration{
 // handleHistogram answers GET /logs/histogram: the counts of the records a
 // search would find, per time bucket and level.
 func (s *searchAPI) handleHistogram(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	id := httpapi.CorrelationID(w, r)
-	tenantName, ok := s.requestTenant(w, r, "histogram", id, start)
-	if !ok {
-		return
-	}
-	req, err := parseHistogramRequest(r.URL.Query(), start)
-	if err != nil {
-		s.writeParamError(w, "histogram", id, err, time.Since(start))
-		return
-	}
-	req.Tenant = tenantName
-	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SearchTimeout)
-	defer cancel()
-	h, err := s.store.Histogram(ctx, req)
-	if err != nil {
-		s.writeStoreError(w, "histogram", id, err, time.Since(start))
-		return
-	}
-	s.stats.record("histogram", http.StatusOK, time.Since(start))
-	httpapi.WriteJSON(w, http.StatusOK, h)
+	serveStoreQuery(s, w, r, "histogram", parseHistogramRequest,
+		func(ctx context.Context, req *logquery.HistogramRequest, tenant string) (*logquery.Histogram, error) {
+			req.Tenant = tenant
+			return s.store.Histogram(ctx, req)
+		})
 }
 
 // parseHistogramRequest takes the search filters, start_time (default an

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/paylog/paylog/internal/httpapi"
 	"github.com/paylog/paylog/internal/logquery"
 )
 
@@ -22,30 +21,15 @@ var defaultPatternLevels = []string{"ERROR", "CRITICAL"}
 // handlePatterns serves GET /logs/patterns: the most frequent patterns of
 // the last hours, as the seed's ErrorPattern list plus ids, sample and services.
 func (s *searchAPI) handlePatterns(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	id := httpapi.CorrelationID(w, r)
-	tenantName, ok := s.requestTenant(w, r, "patterns", id, start)
-	if !ok {
-		return
-	}
-	req, err := parsePatternsRequest(r.URL.Query(), start)
-	if err != nil {
-		s.writeParamError(w, "patterns", id, err, time.Since(start))
-		return
-	}
-	req.Tenant = tenantName
-	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SearchTimeout)
-	defer cancel()
-	patterns, err := s.store.Patterns(ctx, req)
-	if err != nil {
-		s.writeStoreError(w, "patterns", id, err, time.Since(start))
-		return
-	}
-	if patterns == nil {
-		patterns = []logquery.PatternSummary{}
-	}
-	s.stats.record("patterns", http.StatusOK, time.Since(start))
-	httpapi.WriteJSON(w, http.StatusOK, patterns)
+	serveStoreQuery(s, w, r, "patterns", parsePatternsRequest,
+		func(ctx context.Context, req *logquery.PatternsRequest, tenant string) ([]logquery.PatternSummary, error) {
+			req.Tenant = tenant
+			patterns, err := s.store.Patterns(ctx, req)
+			if patterns == nil {
+				patterns = []logquery.PatternSummary{}
+			}
+			return patterns, err
+		})
 }
 
 func parsePatternsRequest(q url.Values, now time.Time) (*logquery.PatternsRequest, error) {

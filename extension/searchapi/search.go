@@ -84,6 +84,34 @@ func (s *searchAPI) writeParamError(w http.ResponseWriter, route, id string, err
 	httpapi.WriteError(w, http.StatusBadRequest, httpapi.CodeInvalidParameter, "", err.Error(), id)
 }
 
+// serveStoreQuery answers a GET route that one store query serves: the
+// request's tenant (401/403), its parameters (400 naming the bad one), the
+// query within the search timeout (503/504), then 200 with its result.
+func serveStoreQuery[Req, Res any](s *searchAPI, w http.ResponseWriter, r *http.Request, route string,
+	parse func(url.Values, time.Time) (Req, error), query func(context.Context, Req, string) (Res, error),
+) {
+	start := time.Now()
+	id := httpapi.CorrelationID(w, r)
+	tenantName, ok := s.requestTenant(w, r, route, id, start)
+	if !ok {
+		return
+	}
+	req, err := parse(r.URL.Query(), start)
+	if err != nil {
+		s.writeParamError(w, route, id, err, time.Since(start))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SearchTimeout)
+	defer cancel()
+	res, err := query(ctx, req, tenantName)
+	if err != nil {
+		s.writeStoreError(w, route, id, err, time.Since(start))
+		return
+	}
+	s.stats.record(route, http.StatusOK, time.Since(start))
+	httpapi.WriteJSON(w, http.StatusOK, res)
+}
+
 func (s *searchAPI) handleSearch(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := httpapi.CorrelationID(w, r)
