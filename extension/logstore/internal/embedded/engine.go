@@ -233,7 +233,12 @@ func (e *Engine) AddLogs(ld plog.Logs) (AddResult, error) {
 	days := make(map[string]struct{}, 1)
 	now := time.Now()
 	oldest, newest := e.window(now)
-	res := rb.addLogs(lr, ld, now, oldest, newest, days, e.catalog)
+	store := func(lr *logstorage.LogRows) {
+		e.addMu.RLock()
+		e.storage.MustAddRows(lr)
+		e.addMu.RUnlock()
+	}
+	res := rb.addLogs(lr, store, ld, now, oldest, newest, days, e.catalog)
 	appendCatalogRows(lr, rb.templates, now)
 	rollupRows := rb.appendRollupRows(lr)
 	e.addMu.RLock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -371,4 +372,33 @@ func TestRecordIDsAreUniqueAndStable(t *testing.T) {
 	}
 	assert.Len(t, distinct, 16, "ids: %v", first)
 	assert.ElementsMatch(t, first, ids())
+}
+
+// A batch bigger than one LogRows holds goes to the storage in several
+// pieces; every record of it must arrive, once.
+func TestLargeBatchArrivesWhole(t *testing.T) {
+	e := openTestEngine(t, t.TempDir())
+	defer e.Close()
+	const n = 30_000
+	ld := testLogs(n, "payments", time.Now().Add(-time.Hour).Truncate(time.Minute))
+	// ~2 KB messages: the batch fills LogRows (flushed at ~1.75 MB) dozens of times.
+	padding := strings.Repeat("x", 2000)
+	lrs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	for i := range lrs.Len() {
+		lrs.At(i).Body().SetStr(fmt.Sprintf("Payment %d declined %s", i, padding))
+	}
+	_, err := e.AddLogs(ld)
+	require.NoError(t, err)
+	require.NoError(t, e.WaitDurable(context.Background()))
+
+	res, err := e.Search(context.Background(), &logquery.Request{Filter: logquery.MatchAll{}, Limit: 1})
+	require.NoError(t, err)
+	assert.EqualValues(t, n, res.TotalCount)
+	assert.True(t, res.TotalExact)
+	assert.EqualValues(t, n, e.Stats().Rows)
+	one, err := logquery.Parse(`"Payment 29999 declined"`)
+	require.NoError(t, err)
+	res, err = e.Search(context.Background(), &logquery.Request{Filter: one, Limit: 1})
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, res.TotalCount)
 }

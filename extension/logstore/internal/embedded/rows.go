@@ -100,10 +100,11 @@ type AddResult struct {
 	OutOfWindow int
 }
 
-// addLogs appends the records of ld that fall inside [oldest, newest] to lr
-// and records the days (YYYYMMDD) the rows fall in.
-// Templates the catalog lacks are collected in rb.templates.
-func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, ld plog.Logs, now time.Time, oldest, newest int64, days map[string]struct{}, catalog *templateCatalog) (res AddResult) {
+// addLogs appends the records of ld that fall inside [oldest, newest] to lr,
+// handing lr to store and emptying it whenever it is full, and records the
+// days (YYYYMMDD) the rows fall in. Templates the catalog lacks are collected
+// in rb.templates.
+func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, store func(*logstorage.LogRows), ld plog.Logs, now time.Time, oldest, newest int64, days map[string]struct{}, catalog *templateCatalog) (res AddResult) {
 	rb.templates = rb.templates[:0]
 	if rb.batchTemplates == nil {
 		rb.batchTemplates = map[catalogKey]string{}
@@ -159,6 +160,14 @@ func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, ld plog.Logs, now time.Tim
 					res.Shortened++
 				}
 				lr.MustAdd(recordTenant, int64(ts), rb.fields, 2)
+				if lr.NeedFlush() {
+					// A few MB at a time, as the storage's own insert path
+					// does: a pooled LogRows that a GC took grows its
+					// buffers from zero again, and at 40,000 records that
+					// copying was a fifth of the collector's CPU.
+					store(lr)
+					lr.ResetKeepSettings()
+				}
 				if rb.patternID != "" {
 					rb.countRollup(recordTenant, service, rb.level, int64(ts))
 					if rb.template != "" {
