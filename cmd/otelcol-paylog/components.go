@@ -22,6 +22,7 @@ import (
 	filestorage "github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
 	redisstorage "github.com/paylog/paylog/extension/redisstorage"
 	compressedstorage "github.com/paylog/paylog/extension/compressedstorage"
+	journalstorage "github.com/paylog/paylog/extension/journalstorage"
 	tenantauth "github.com/paylog/paylog/extension/tenantauth"
 	memorylimiterprocessor "go.opentelemetry.io/collector/processor/memorylimiterprocessor"
 	patterns "github.com/paylog/paylog/processor/patterns"
@@ -60,6 +61,7 @@ func components() (otelcol.Factories, error) {
 		filestorage.NewFactory(),
 		redisstorage.NewFactory(),
 		compressedstorage.NewFactory(),
+		journalstorage.NewFactory(),
 		tenantauth.NewFactory(),
 	)
 	if err != nil {
@@ -72,6 +74,7 @@ func components() (otelcol.Factories, error) {
 		filestorage.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage v0.158.0",
 		redisstorage.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
 		compressedstorage.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
+		journalstorage.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
 		tenantauth.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
 	})
 
