@@ -241,6 +241,69 @@ func TestRedisDownFailsFastAndRecovers(t *testing.T) {
 	assert.Equal(t, []byte("v"), v, "the AOF kept what was written before the stop")
 }
 
+// A read while Redis is down waits for it: a persistent queue skips, for
+// good, an item whose read fails. Writes still fail at once.
+func TestReadWaitsForRedis(t *testing.T) {
+	ctx := context.Background()
+	server := testredis.Start(t)
+	s := startExtension(t, server.Addr)
+	c := newClient(t, s, "a")
+	require.NoError(t, c.Set(ctx, "item-7", []byte("queued")))
+
+	server.Kill(t)
+	read := storage.GetOperation("item-7")
+	done := make(chan error, 1)
+	go func() { done <- c.Batch(ctx, storage.SetOperation("meta", []byte("read 7")), read) }()
+	select {
+	case err := <-done:
+		t.Fatalf("the read returned while Redis was down: %v", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	start := time.Now()
+	require.Error(t, c.Set(ctx, "item-8", []byte("refused")), "a write fails")
+	assert.Less(t, time.Since(start), time.Second)
+
+	server.Restart(t)
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+		assert.Equal(t, "queued", string(read.Value))
+	case <-time.After(10 * time.Second):
+		t.Fatal("the read did not go through once Redis was back")
+	}
+	meta, err := c.Get(ctx, "meta")
+	require.NoError(t, err)
+	assert.Equal(t, "read 7", string(meta), "the read's write was applied with it")
+}
+
+// A read of a key whose write failed needs no Redis: the key is missing. A
+// queue reads such a slot after refusing a request while Redis was down.
+func TestReadOfAFailedWriteNeedsNoRedis(t *testing.T) {
+	ctx := context.Background()
+	server := testredis.Start(t)
+	s := startExtension(t, server.Addr)
+	c := newClient(t, s, "a")
+	server.Kill(t)
+	require.Error(t, c.Batch(ctx, storage.SetOperation("meta", []byte("wrote 8")), storage.SetOperation("item-8", []byte("refused"))))
+	read := storage.GetOperation("item-8")
+	read.Value = []byte("stale")
+	start := time.Now()
+	require.NoError(t, c.Batch(ctx, storage.SetOperation("meta", []byte("read 8")), read))
+	assert.Less(t, time.Since(start), time.Second)
+	assert.Nil(t, read.Value)
+	// Another key still waits for Redis; shutting down ends the wait.
+	done := make(chan error, 1)
+	go func() { done <- c.Batch(ctx, storage.GetOperation("item-9")) }()
+	time.Sleep(200 * time.Millisecond)
+	require.NoError(t, s.Shutdown(ctx))
+	select {
+	case err := <-done:
+		require.Error(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("shutdown did not end the wait")
+	}
+}
+
 func TestStartFailsWhenRedisIsUnreachable(t *testing.T) {
 	server := testredis.Start(t)
 	server.Stop(t)

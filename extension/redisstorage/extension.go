@@ -23,6 +23,9 @@ type redisStorage struct {
 	logger *zap.Logger
 
 	rdb *redis.Client
+	// stopping is closed at Shutdown.
+	stopping chan struct{}
+	stopOnce sync.Once
 
 	mu sync.Mutex
 	// namespaces of the clients handed out, for QueueStatus.
@@ -35,7 +38,7 @@ var (
 )
 
 func newRedisStorage(cfg *Config, set extension.Settings) *redisStorage {
-	return &redisStorage{cfg: cfg, id: set.ID, logger: set.Logger, namespaces: map[string]bool{}}
+	return &redisStorage{cfg: cfg, id: set.ID, logger: set.Logger, namespaces: map[string]bool{}, stopping: make(chan struct{})}
 }
 
 // Start connects and fails when Redis does not answer: a persistent queue
@@ -80,6 +83,7 @@ func (s *redisStorage) Start(ctx context.Context, _ component.Host) error {
 }
 
 func (s *redisStorage) Shutdown(context.Context) error {
+	s.stopOnce.Do(func() { close(s.stopping) })
 	if s.rdb == nil {
 		return nil
 	}
@@ -104,7 +108,7 @@ func (s *redisStorage) GetClient(_ context.Context, kind component.Kind, id comp
 	s.mu.Lock()
 	s.namespaces[namespace] = true
 	s.mu.Unlock()
-	return &client{rdb: s.rdb, namespace: namespace, expiration: s.cfg.Expiration}, nil
+	return &client{rdb: s.rdb, namespace: namespace, expiration: s.cfg.Expiration, logger: s.logger, stopping: s.stopping}, nil
 }
 
 // QueueStatus pings Redis and reads the state of every persistent queue
