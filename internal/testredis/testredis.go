@@ -5,13 +5,15 @@
 package testredis // import "github.com/paylog/paylog/internal/testredis"
 
 import (
-	"fmt"
+	"bufio"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -79,6 +81,7 @@ func (s *Server) Restart(t testing.TB) {
 		conn, err := net.DialTimeout("tcp", s.Addr, 100*time.Millisecond)
 		if err == nil {
 			conn.Close()
+			s.checkItIsOurs(t)
 			return
 		}
 		if time.Now().After(deadline) {
@@ -118,15 +121,56 @@ func (s *Server) Kill(t testing.TB) {
 	s.cmd = nil
 }
 
+// freePort returns a port free now, below the kernel's range for ephemeral
+// ports (32768 and up here): the listeners of other tests, which bind port 0,
+// never land on it, so it stays free while a killed server is down.
 func freePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("find a free port: %v", err)
+	for range 100 {
+		port := 20000 + rand.IntN(12000)
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err == nil {
+			l.Close()
+			return port
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatalf("no free port found between 20000 and 32000")
+	return 0
 }
 
-// String is the address, for messages.
-func (s *Server) String() string { return fmt.Sprintf("redis-server at %s", s.Addr) }
+// checkItIsOurs fails the test when the server answering on s.Addr is not
+// the one just started: with its port taken, this one exits, and the test
+// would go on against another test's server and its data.
+func (s *Server) checkItIsOurs(t testing.TB) {
+	t.Helper()
+	if slices.Contains(s.extra, "--tls-port") {
+		return // TLS-only: the plain INFO below cannot be sent; such servers are not restarted
+	}
+	conn, err := net.DialTimeout("tcp", s.Addr, time.Second)
+	if err != nil {
+		t.Fatalf("redis-server on %s: %v", s.Addr, err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	commands := "INFO server\r\n"
+	if i := slices.Index(s.extra, "--requirepass"); i >= 0 && i+1 < len(s.extra) {
+		commands = "AUTH " + s.extra[i+1] + "\r\n" + commands
+	}
+	if _, err := conn.Write([]byte(commands)); err != nil {
+		t.Fatalf("redis-server on %s: %v", s.Addr, err)
+	}
+	r := bufio.NewReader(conn)
+	info, err := r.ReadString('\n')
+	for err == nil && !strings.HasPrefix(info, "process_id:") {
+		if strings.HasPrefix(info, "-") {
+			t.Fatalf("redis-server on %s: %s", s.Addr, strings.TrimSpace(info))
+		}
+		info, err = r.ReadString('\n')
+	}
+	if err != nil {
+		t.Fatalf("redis-server on %s: reading INFO: %v", s.Addr, err)
+	}
+	if pid := strings.TrimSpace(strings.TrimPrefix(info, "process_id:")); pid != strconv.Itoa(s.cmd.Process.Pid) {
+		t.Fatalf("another process (pid %s) holds %s, where the redis-server just started (pid %d) should listen", pid, s.Addr, s.cmd.Process.Pid)
+	}
+}

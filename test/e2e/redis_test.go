@@ -67,13 +67,15 @@ service:
 `
 
 // otlpSink is the downstream endpoint: it records the seq attribute of
-// every log record it receives once it is up, and answers 503 before.
+// every log record it receives once it is up, and answers 503 before,
+// noting which requests it refused (by their first record).
 type otlpSink struct {
-	mu   sync.Mutex
-	seqs map[string]int
-	srv  *http.Server
-	addr string
-	isUp atomic.Bool
+	mu      sync.Mutex
+	seqs    map[string]int
+	refused map[string]bool
+	srv     *http.Server
+	addr    string
+	isUp    atomic.Bool
 }
 
 // newOTLPSink listens at once, down, so that its port stays the test's: a
@@ -81,7 +83,7 @@ type otlpSink struct {
 // then receives (and acknowledges) what the exporter sends.
 func newOTLPSink(t *testing.T) *otlpSink {
 	t.Helper()
-	s := &otlpSink{seqs: map[string]int{}}
+	s := &otlpSink{seqs: map[string]int{}, refused: map[string]bool{}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	s.addr = ln.Addr().String()
@@ -93,11 +95,19 @@ func newOTLPSink(t *testing.T) *otlpSink {
 
 func (s *otlpSink) up() { s.isUp.Store(true) }
 
-func (s *otlpSink) serve(w http.ResponseWriter, r *http.Request) {
-	if !s.isUp.Load() {
-		http.Error(w, "down", http.StatusServiceUnavailable)
-		return
+// refusedRequests counts the distinct requests refused since the last
+// call that reset it.
+func (s *otlpSink) refusedRequests(reset bool) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.refused)
+	if reset {
+		clear(s.refused)
 	}
+	return n
+}
+
+func (s *otlpSink) serve(w http.ResponseWriter, r *http.Request) {
 	var body io.Reader = r.Body
 	if r.Header.Get("Content-Encoding") == "gzip" {
 		zr, err := gzip.NewReader(r.Body)
@@ -119,6 +129,16 @@ func (s *otlpSink) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	rls := req.Logs().ResourceLogs()
+	if !s.isUp.Load() {
+		if rls.Len() > 0 && rls.At(0).ScopeLogs().Len() > 0 && rls.At(0).ScopeLogs().At(0).LogRecords().Len() > 0 {
+			if seq, ok := rls.At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes().Get("seq"); ok {
+				s.refused[seq.Str()] = true
+			}
+		}
+		s.mu.Unlock()
+		http.Error(w, "down", http.StatusServiceUnavailable)
+		return
+	}
 	for i := 0; i < rls.Len(); i++ {
 		sls := rls.At(i).ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
@@ -213,9 +233,17 @@ func TestRedisQueueLosesNothingAcknowledged(t *testing.T) {
 
 	// kill -9 and a new collector on the same Redis.
 	c.kill9()
+	sink.refusedRequests(true)
 	c = startCollectorWith(t, dataDir, config, env...)
 	_, queue = queueCheck(t, c)
 	assert.EqualValues(t, 5000, queue["items"], "the new collector finds the queue")
+	// Redis goes down once each of the 4 consumers holds a request (and
+	// retries it against the sink): a consumer still reading would wait for
+	// Redis with the queue's lock (redis_storage does not let the queue skip
+	// an item it could not read), and the next request would wait too,
+	// instead of the 503 checked below.
+	require.Eventually(t, func() bool { return sink.refusedRequests(false) >= 4 }, 30*time.Second, 20*time.Millisecond,
+		"the new collector's 4 consumers each send a request")
 
 	// Redis killed: ingest answers 503 at once, never 2xx, and /health says why.
 	redis.Kill(t)
