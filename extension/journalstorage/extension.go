@@ -83,7 +83,7 @@ func (s *journalStorage) GetClient(ctx context.Context, kind component.Kind, id 
 			return nil, fmt.Errorf("journal_storage: import_from %s: %w", s.cfg.ImportFrom, err)
 		}
 	}
-	j, err := openJournal(dir, int64(s.cfg.SegmentSizeMiB)<<20, s.cfg.Sync == SyncAlways, s.cfg.SyncInterval, s.logger)
+	j, err := s.openJournal(dir, s.cfg.Sync == SyncAlways)
 	if err != nil {
 		return nil, fmt.Errorf("journal_storage: open %s: %w", dir, err)
 	}
@@ -96,6 +96,11 @@ func (s *journalStorage) GetClient(ctx context.Context, kind component.Kind, id 
 			delete(s.clients, dir)
 		}
 	}}, nil
+}
+
+// openJournal opens the journal in dir with the configured segment size.
+func (s *journalStorage) openJournal(dir string, syncAll bool) (*journal, error) {
+	return openJournal(dir, int64(s.cfg.SegmentSizeMiB)<<20, syncAll, s.cfg.SyncInterval, s.logger)
 }
 
 // clientDirName names a client's directory after its kind, component type,

@@ -35,7 +35,7 @@ func (s *journalStorage) importInto(ctx context.Context, dir string, kind compon
 	if err := os.RemoveAll(building); err != nil {
 		return err
 	}
-	j, err := openJournal(building, int64(s.cfg.SegmentSizeMiB)<<20, true, s.cfg.SyncInterval, s.logger)
+	j, err := s.openJournal(building, true)
 	if err != nil {
 		return err
 	}

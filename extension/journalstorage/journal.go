@@ -190,9 +190,7 @@ func (j *journal) replay(seg *segment, last bool) error {
 
 // put points key at loc. Callers hold mu (or own j).
 func (j *journal) put(key string, loc location) {
-	if old, ok := j.index[key]; ok {
-		old.segment.live -= int64(len(key) + old.length)
-	}
+	j.remove(key)
 	j.index[key] = loc
 	loc.segment.live += int64(len(key) + loc.length)
 }
@@ -235,6 +233,16 @@ func (j *journal) batch(ops []*storage.Operation) error {
 	if j.closed {
 		return errClosed
 	}
+	if err := j.apply(ops); err != nil {
+		return err
+	}
+	j.dropOldSegments()
+	return nil
+}
+
+// apply writes ops as one record and fsyncs it when the policy asks.
+// Callers hold mu.
+func (j *journal) apply(ops []*storage.Operation) error {
 	clear(j.staged)
 	w := &j.writer
 	w.reset()
@@ -298,11 +306,8 @@ func (j *journal) batch(ops []*storage.Operation) error {
 	}
 	j.dirty = true
 	if j.syncAll || addsKey {
-		if err := j.sync(); err != nil {
-			return err
-		}
+		return j.sync()
 	}
-	j.dropOldSegments()
 	return nil
 }
 
@@ -410,14 +415,7 @@ func (j *journal) dropOldSegments() {
 
 // moveLive writes the live values of seg again, as one record at the end.
 func (j *journal) moveLive(seg *segment) error {
-	w := &j.writer
-	w.reset()
-	type moved struct {
-		key    string
-		at     int
-		length int
-	}
-	var keys []moved
+	var ops []*storage.Operation
 	for key, loc := range j.index {
 		if loc.segment != seg {
 			continue
@@ -426,20 +424,12 @@ func (j *journal) moveLive(seg *segment) error {
 		if err != nil {
 			return err
 		}
-		keys = append(keys, moved{key: key, at: w.set(key, value), length: len(value)})
+		ops = append(ops, storage.SetOperation(key, value))
 	}
-	if len(keys) == 0 {
+	if len(ops) == 0 {
 		return nil
 	}
-	to, start, err := j.append(w.finish())
-	if err != nil {
-		return err
-	}
-	for _, m := range keys {
-		j.put(m.key, location{segment: to, offset: start + int64(m.at), length: m.length})
-	}
-	j.dirty = true
-	return nil
+	return j.apply(ops)
 }
 
 // syncEvery fsyncs what waits for it every interval (sync: new_keys).
