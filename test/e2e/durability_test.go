@@ -47,26 +47,14 @@ func TestKill9LosesNothingAcknowledged(t *testing.T) {
 		httpClient := &http.Client{Timeout: 30 * time.Second}
 		for client := range clients {
 			wg.Go(func() {
-				for seq := 0; !stop.Load(); seq++ {
-					tokens, body := durabilityBatch(round, client, seq, batchSize)
-					resp, err := httpClient.Post(c.url("/logs/batch-ingest"), "application/json", bytes.NewReader(body))
-					if err != nil {
-						return // the collector was killed
+				postDurabilityBatches(c, httpClient, round, client, batchSize, &stop, func(tokens []string) {
+					ackedMu.Lock()
+					for _, tok := range tokens {
+						acked[tok] = true
 					}
-					var r struct {
-						Accepted int `json:"accepted"`
-					}
-					_ = json.NewDecoder(resp.Body).Decode(&r)
-					resp.Body.Close()
-					if resp.StatusCode == http.StatusOK && r.Accepted == batchSize {
-						ackedMu.Lock()
-						for _, tok := range tokens {
-							acked[tok] = true
-						}
-						ackedMu.Unlock()
-						roundAcked.Add(batchSize)
-					}
-				}
+					ackedMu.Unlock()
+					roundAcked.Add(batchSize)
+				})
 			})
 		}
 		// Single entries too: concurrent ones reach the pipeline in groups.
@@ -107,8 +95,39 @@ func TestKill9LosesNothingAcknowledged(t *testing.T) {
 	c := startCollector(t, dataDir)
 	want := len(acked)
 	require.Positive(t, singleAcked.Load(), "single entries were acknowledged")
+	missing, stored := c.missingTokens(t, acked, time.Minute)
+	t.Logf("%d acknowledged entries over %d kill -9 rounds; %d distinct stored; %d missing", want, rounds, stored, len(missing))
+	assert.Empty(t, missing, "%d of %d acknowledged entries were lost; log:\n%s", len(missing), want, c.log())
+}
+
+// postDurabilityBatches posts durabilityBatch batches of n entries as one
+// client until stop is set or the collector is gone, and passes the tokens
+// of every batch accepted whole to acked.
+func postDurabilityBatches(c *collector, httpClient *http.Client, round, client, n int, stop *atomic.Bool, acked func(tokens []string)) {
+	for seq := 0; !stop.Load(); seq++ {
+		tokens, body := durabilityBatch(round, client, seq, n)
+		resp, err := httpClient.Post(c.url("/logs/batch-ingest"), "application/json", bytes.NewReader(body))
+		if err != nil {
+			return // the collector was killed
+		}
+		var r struct {
+			Accepted int `json:"accepted"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&r)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK && r.Accepted == n {
+			acked(tokens)
+		}
+	}
+}
+
+// missingTokens searches the durability entries until every token of acked
+// is found or timeout passes (the queue drains into the store in the
+// background), and returns the tokens never found and how many distinct
+// tokens were.
+func (c *collector) missingTokens(t testing.TB, acked map[string]bool, timeout time.Duration) ([]string, int) {
 	var missing []string
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(timeout)
 	for {
 		found := c.allTokens(t, url.Values{"query": {"durability"}, "limit": {"1000"}})
 		missing = missing[:0]
@@ -118,12 +137,10 @@ func TestKill9LosesNothingAcknowledged(t *testing.T) {
 			}
 		}
 		if len(missing) == 0 || time.Now().After(deadline) {
-			t.Logf("%d acknowledged entries over %d kill -9 rounds; %d distinct stored; %d missing", want, rounds, len(found), len(missing))
-			break
+			return missing, len(found)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-	assert.Empty(t, missing, "%d of %d acknowledged entries were lost; log:\n%s", len(missing), want, c.log())
 }
 
 // allTokens pages through a search with the cursor and returns the second

@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,22 +56,14 @@ func TestUpgradeKeepsTheFileStorageQueue(t *testing.T) {
 	httpClient := &http.Client{Timeout: 30 * time.Second}
 	for client := range 6 {
 		wg.Go(func() {
-			for seq := 0; !stop.Load(); seq++ {
-				tokens, body := durabilityBatch(9, client, seq, 500)
-				resp, err := httpClient.Post(old.url("/logs/batch-ingest"), "application/json", bytes.NewReader(body))
-				if err != nil {
-					return // killed
+			postDurabilityBatches(old, httpClient, 9, client, 500, &stop, func(tokens []string) {
+				ackedMu.Lock()
+				for _, tok := range tokens {
+					acked[tok] = true
 				}
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					ackedMu.Lock()
-					for _, tok := range tokens {
-						acked[tok] = true
-					}
-					ackedMu.Unlock()
-					count.Add(500)
-				}
-			}
+				ackedMu.Unlock()
+				count.Add(500)
+			})
 		})
 	}
 	deadline := time.Now().Add(2 * time.Minute)
@@ -88,21 +78,7 @@ func TestUpgradeKeepsTheFileStorageQueue(t *testing.T) {
 	c := startCollector(t, dataDir)
 	imported := importedKeys(t, c)
 	require.Greater(t, imported, 1, "the file_storage queue held requests at the kill (more than its state record); log:\n%s", c.log())
-	var missing []string
-	deadline = time.Now().Add(time.Minute)
-	for {
-		found := c.allTokens(t, url.Values{"query": {"durability"}, "limit": {"1000"}})
-		missing = missing[:0]
-		for tok := range acked {
-			if !found[tok] {
-				missing = append(missing, tok)
-			}
-		}
-		if len(missing) == 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
+	missing, _ := c.missingTokens(t, acked, time.Minute)
 	t.Logf("%d entries acknowledged on file_storage; %d queue keys imported", len(acked), imported)
 	assert.Empty(t, missing, "%d of %d acknowledged entries were lost in the upgrade; log:\n%s", len(missing), len(acked), c.log())
 }
