@@ -6,6 +6,7 @@ package testredis // import "github.com/paylog/paylog/internal/testredis"
 
 import (
 	"bufio"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -137,6 +138,9 @@ func freePort(t testing.TB) int {
 	t.Fatalf("no free port found between 20000 and 32000")
 	return 0
 }
+
+// String is the address, for messages.
+func (s *Server) String() string { return fmt.Sprintf("redis-server at %s", s.Addr) }
 
 // checkItIsOurs fails the test when the server answering on s.Addr is not
 // the one just started: with its port taken, this one exits, and the test
