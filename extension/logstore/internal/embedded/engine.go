@@ -54,7 +54,16 @@ type Engine struct {
 	catalogDay atomic.Int64
 	// rollupSince is the time (Unix ns) from which rollup rows count every record.
 	rollupSince int64
+	// spareRows keeps emptied LogRows for the next AddLogs. The engine's
+	// own pool is a sync.Pool, which a GC empties: every write then grew
+	// a new LogRows' buffers from zero (growslice: 19% of the collector's
+	// CPU under batch ingest).
+	spareRows chan *logstorage.LogRows
 }
+
+// maxSpareRows bounds the LogRows kept between writes (a few MB each): one
+// per writer of the default config's 16 queue consumers.
+const maxSpareRows = 16
 
 var errClosed = errors.New("log store is closed")
 
@@ -101,7 +110,7 @@ func Open(cfg Config) (*Engine, error) {
 	if panicked != nil {
 		return nil, fmt.Errorf("open log store at %q: %v", cfg.Path, panicked)
 	}
-	e := &Engine{storage: storage, cfg: cfg, catalog: newTemplateCatalog()}
+	e := &Engine{storage: storage, cfg: cfg, catalog: newTemplateCatalog(), spareRows: make(chan *logstorage.LogRows, maxSpareRows)}
 	// Durability snapshots are deleted as soon as they are made; one left by
 	// a crash would pin the disk space of every part it links to forever.
 	for _, path := range storage.PartitionSnapshotList() {
@@ -228,8 +237,8 @@ func (e *Engine) AddLogs(ld plog.Logs) (AddResult, error) {
 	defer e.durability.adding.Add(-1)
 	rb := rowBuilderPool.Get().(*rowBuilder)
 	defer rowBuilderPool.Put(rb)
-	lr := logstorage.GetLogRows(nil, nil, nil, nil, "")
-	defer logstorage.PutLogRows(lr)
+	lr := e.getRows()
+	defer e.putRows(lr)
 	days := make(map[string]struct{}, 1)
 	now := time.Now()
 	oldest, newest := e.window(now)
@@ -262,6 +271,24 @@ func (e *Engine) AddLogs(ld plog.Logs) (AddResult, error) {
 		e.durability.touch(day)
 	}
 	return res, nil
+}
+
+func (e *Engine) getRows() *logstorage.LogRows {
+	select {
+	case lr := <-e.spareRows:
+		return lr
+	default:
+		return logstorage.GetLogRows(nil, nil, nil, nil, "")
+	}
+}
+
+func (e *Engine) putRows(lr *logstorage.LogRows) {
+	lr.ResetKeepSettings()
+	select {
+	case e.spareRows <- lr:
+	default:
+		logstorage.PutLogRows(lr)
+	}
 }
 
 // window returns the oldest and newest timestamps (ns) the engine keeps now:
