@@ -2,6 +2,7 @@ package logstore // import "github.com/paylog/paylog/exporter/logstore"
 
 import (
 	"errors"
+	"fmt"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configoptional"
@@ -19,6 +20,16 @@ type Config struct {
 	// (file_storage with fsync, or redis_storage) to make it persistent: that
 	// is what lets receivers acknowledge before the store has written.
 	QueueConfig configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
+	// QueueShards splits the sending queue into this many queues, each with
+	// its own share of queue_size and num_consumers; a request goes to the
+	// one with the fewest requests being added. The persistent queue
+	// encodes, compresses and writes each request under one lock, which
+	// ingest requests otherwise wait for in turn. Shard 0 keeps the
+	// exporter's id (and so the queue an earlier version left); shard i
+	// stores its queue under "<id>-queue-<i>" ("logstore/queue-1").
+	// Lowering it leaves the removed shards' queues unread: drain them
+	// first. Default 1.
+	QueueShards int `mapstructure:"queue_shards"`
 	// RetryConfig retries writes that failed (store not running, disk errors).
 	RetryConfig configretry.BackOffConfig `mapstructure:"retry_on_failure"`
 
@@ -27,10 +38,20 @@ type Config struct {
 
 var errNoLogStore = errors.New("logstore: must name a logstore extension")
 
+// maxQueueShards bounds queue_shards: past the machine's cores more queues
+// only add files and consumers.
+const maxQueueShards = 64
+
 // Validate checks the configuration.
 func (cfg *Config) Validate() error {
 	if cfg.LogStore.Type().String() == "" {
 		return errNoLogStore
+	}
+	if cfg.QueueShards < 1 || cfg.QueueShards > maxQueueShards {
+		return fmt.Errorf("queue_shards: must be between 1 and %d, got %d", maxQueueShards, cfg.QueueShards)
+	}
+	if cfg.QueueShards > 1 && !cfg.QueueConfig.HasValue() {
+		return errors.New("queue_shards: needs sending_queue enabled")
 	}
 	return nil
 }

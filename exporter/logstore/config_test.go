@@ -8,8 +8,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -32,4 +34,14 @@ func TestLoadConfig(t *testing.T) {
 	q := cfg.QueueConfig.Get()
 	assert.Equal(t, component.MustNewID("file_storage"), *q.StorageID)
 	assert.Equal(t, 8, q.NumConsumers)
+	assert.Equal(t, 4, cfg.QueueShards)
+}
+
+func TestValidateQueueShards(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.QueueShards = 0
+	assert.EqualError(t, cfg.Validate(), "queue_shards: must be between 1 and 64, got 0")
+	cfg.QueueShards = 2
+	cfg.QueueConfig = configoptional.None[exporterhelper.QueueBatchConfig]()
+	assert.EqualError(t, cfg.Validate(), "queue_shards: needs sending_queue enabled")
 }

@@ -2,6 +2,7 @@ package logstore // import "github.com/paylog/paylog/exporter/logstore"
 
 import (
 	"context"
+	"sync/atomic"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configoptional"
@@ -24,6 +25,7 @@ func createDefaultConfig() component.Config {
 		LogStore:      component.MustNewID("logstore"),
 		TimeoutConfig: exporterhelper.NewDefaultTimeoutConfig(),
 		QueueConfig:   configoptional.Some(exporterhelper.NewDefaultQueueConfig()),
+		QueueShards:   1,
 		RetryConfig:   configretry.NewDefaultBackOffConfig(),
 	}
 }
@@ -31,11 +33,34 @@ func createDefaultConfig() component.Config {
 func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Logs, error) {
 	c := cfg.(*Config)
 	e := newLogStoreExporter(c)
-	return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs,
-		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
-		exporterhelper.WithTimeout(c.TimeoutConfig),
-		exporterhelper.WithRetry(c.RetryConfig),
-		exporterhelper.WithQueue(c.QueueConfig),
-		exporterhelper.WithStart(e.start),
-	)
+	shards := max(c.QueueShards, 1)
+	queue := c.QueueConfig
+	if q := queue.Get(); q != nil && shards > 1 {
+		share := *q
+		share.NumConsumers = ceilDiv(q.NumConsumers, shards)
+		share.QueueSize = int64(ceilDiv(int(q.QueueSize), shards))
+		queue = configoptional.Some(share)
+	}
+	sharded := &shardedLogs{inFlight: make([]atomic.Int32, shards)}
+	for i := range shards {
+		shardSet := set
+		shardSet.ID = shardID(set.ID, i)
+		shard, err := exporterhelper.NewLogs(ctx, shardSet, cfg, e.pushLogs,
+			exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
+			exporterhelper.WithTimeout(c.TimeoutConfig),
+			exporterhelper.WithRetry(c.RetryConfig),
+			exporterhelper.WithQueue(queue),
+			exporterhelper.WithStart(e.start),
+		)
+		if err != nil {
+			return nil, err
+		}
+		sharded.shards = append(sharded.shards, shard)
+	}
+	if shards == 1 {
+		return sharded.shards[0], nil
+	}
+	return sharded, nil
 }
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }

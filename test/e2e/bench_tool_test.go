@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"time"
+
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
@@ -85,6 +87,13 @@ func TestPaylogBenchTool(t *testing.T) {
 	assert.Positive(t, report.Server.RSSBytes)
 	assert.Positive(t, report.Server.DataBytes)
 	assert.Positive(t, report.Server.DataToRaw)
-	// The store counts exactly what the tool says it stored.
-	assert.Equal(t, 5100, c.search(t, nil).TotalCount)
+	// The store ends up with exactly what the tool sent: the single
+	// requests' entries are searchable a moment after their answers (the
+	// queue merges them into batches).
+	var total int64
+	require.Eventually(t, func() bool {
+		total = int64(c.search(t, nil).TotalCount)
+		return total >= 5100
+	}, 10*time.Second, 50*time.Millisecond, "entries stored: %d", total)
+	assert.EqualValues(t, 5100, total)
 }

@@ -1,0 +1,96 @@
+package logstore
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/extension"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/paylog/paylog/exporter/logstore/internal/metadata"
+	"github.com/paylog/paylog/extension/journalstorage"
+	logstoreext "github.com/paylog/paylog/extension/logstore"
+	"github.com/paylog/paylog/internal/hosttest"
+)
+
+// With queue_shards: 3 every request reaches the store, and the shards keep
+// their queues apart: three journal clients, the first under the exporter's
+// own id so that the queue an unsharded exporter left is still read.
+func TestShardedQueuesDeliverEverything(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	startExtension := func(f extension.Factory, id component.ID, cfg component.Config) component.Component {
+		ext, err := f.Create(ctx, extension.Settings{ID: id, TelemetrySettings: componenttest.NewNopTelemetrySettings()}, cfg)
+		require.NoError(t, err)
+		require.NoError(t, ext.Start(ctx, componenttest.NewNopHost()))
+		t.Cleanup(func() { assert.NoError(t, ext.Shutdown(ctx)) })
+		return ext
+	}
+	storeFactory := logstoreext.NewFactory()
+	storeCfg := storeFactory.CreateDefaultConfig().(*logstoreext.Config)
+	storeCfg.Embedded.Path = filepath.Join(dir, "logs")
+	storeID := component.MustNewID("logstore")
+	store := startExtension(storeFactory, storeID, storeCfg)
+	journalFactory := journalstorage.NewFactory()
+	journalCfg := journalFactory.CreateDefaultConfig().(*journalstorage.Config)
+	journalCfg.Directory = filepath.Join(dir, "queue")
+	require.NoError(t, os.Mkdir(journalCfg.Directory, 0o755))
+	journalID := component.MustNewID("journal_storage")
+	journal := startExtension(journalFactory, journalID, journalCfg)
+	host := hosttest.WithExtensions(map[component.ID]component.Component{storeID: store, journalID: journal})
+
+	cfg := createDefaultConfig().(*Config)
+	cfg.QueueShards = 3
+	cfg.QueueConfig.Get().StorageID = &journalID
+	require.NoError(t, cfg.Validate())
+	set := exportertest.NewNopSettings(metadata.Type)
+	set.ID = component.MustNewID("logstore")
+	exp, err := NewFactory().CreateLogs(ctx, set, cfg)
+	require.NoError(t, err)
+	require.NoError(t, exp.Start(ctx, host))
+
+	const requests, perRequest = 12, 10
+	for r := range requests {
+		ld := plog.NewLogs()
+		records := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+		for i := range perRequest {
+			rec := records.AppendEmpty()
+			rec.SetTimestamp(pcommon.NewTimestampFromTime(time.Now()))
+			rec.Body().SetStr("request " + strconv.Itoa(r) + " record " + strconv.Itoa(i))
+		}
+		require.NoError(t, exp.ConsumeLogs(ctx, ld))
+	}
+	require.Eventually(t, func() bool {
+		return store.(logstoreext.Store).Stats().Rows == requests*perRequest
+	}, 30*time.Second, 50*time.Millisecond, "rows stored: %d", store.(logstoreext.Store).Stats().Rows)
+	require.NoError(t, exp.Shutdown(ctx))
+
+	entries, err := os.ReadDir(journalCfg.Directory)
+	require.NoError(t, err)
+	var clients []string
+	for _, e := range entries {
+		clients = append(clients, e.Name())
+	}
+	assert.ElementsMatch(t, []string{
+		"exporter_logstore__logs.journal",
+		"exporter_logstore_queue-1_logs.journal",
+		"exporter_logstore_queue-2_logs.journal",
+	}, clients)
+}
+
+func TestShardID(t *testing.T) {
+	assert.Equal(t, "logstore", shardID(component.MustNewID("logstore"), 0).String())
+	assert.Equal(t, "logstore/queue-2", shardID(component.MustNewID("logstore"), 2).String())
+	assert.Equal(t, "logstore/main", shardID(component.MustNewIDWithName("logstore", "main"), 0).String())
+	assert.Equal(t, "logstore/main-queue-1", shardID(component.MustNewIDWithName("logstore", "main"), 1).String())
+}
