@@ -299,7 +299,9 @@ func (c *collector) waitForCount(t testing.TB, params url.Values, want int, time
 	deadline := time.Now().Add(timeout)
 	for {
 		res := c.search(t, params)
-		if res.TotalCount >= want {
+		// The count and the page are two queries at once: a record stored
+		// between them is in the count only.
+		if res.TotalCount >= want && len(res.Logs) >= min(want, pageLimit(params)) {
 			return res
 		}
 		if time.Now().After(deadline) {
@@ -307,6 +309,14 @@ func (c *collector) waitForCount(t testing.TB, params url.Values, want int, time
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// pageLimit is the page size a search with params asks for.
+func pageLimit(params url.Values) int {
+	if n, err := strconv.Atoi(params.Get("limit")); err == nil {
+		return n
+	}
+	return 100 // the API's default
 }
 
 // storedRows reads paylog_store_rows from /metrics: a cheap count of the

@@ -31,6 +31,11 @@ func TestTenantsAuthAndIsolation(t *testing.T) {
 	c := startCollectorUntil(t, t.TempDir(), config, "/health", http.StatusUnauthorized,
 		"PAYLOG_TOKEN_TEAM_A="+tokenTeamA, "PAYLOG_TOKEN_TEAM_B="+tokenTeamB)
 	bearer := func(token string) map[string]string { return map[string]string{"Authorization": "Bearer " + token} }
+	// /health answers 401 as soon as the API listens; with a token it waits
+	// for the pipelines (ingest is mounted by a receiver, started later).
+	require.Eventually(t, func() bool {
+		return c.do(t, http.MethodGet, "/health", "", nil, bearer(tokenTeamA)).status == http.StatusOK
+	}, 30*time.Second, 50*time.Millisecond, "/health with a token never answered 200")
 	entry := `{"level":"ERROR","message":"Payment 1 declined","source":"web-1"}`
 
 	// No token, a wrong one, another scheme: 401 in the API's error shape.
