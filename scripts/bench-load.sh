@@ -29,7 +29,7 @@ for ((r = 1; r <= runs; r++)); do
 	echo "== run $r of $runs" >&2
 	bin/paylog-bench -url "http://127.0.0.1:$api" -telemetry-url "http://127.0.0.1:$telemetry/metrics" \
 		-data-dir "$work/data" -json "$@" >"$work/run-$r.json"
-	python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); b = r.get("batch_ingest") or {}; s = r.get("single_ingest") or {}; v = r.get("server") or {}; print("acked %.0f logs/s, searchable %.0f logs/s, single p95 %s ms, data %.1f%% of the raw JSON" % (b.get("acked_logs_per_sec", 0), b.get("stored_logs_per_sec", 0), s.get("latency", {}).get("p95_ms"), 100 * v.get("data_to_raw_json", 0)), file=sys.stderr)' "$work/run-$r.json"
+	python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); b = r.get("batch_ingest") or {}; s = r.get("single_ingest") or {}; v = r.get("server") or {}; print("acked %.0f logs/s, searchable %.0f logs/s, single p95 %s ms, data %.1f%% of the raw JSON (settled %.1f%%)" % (b.get("acked_logs_per_sec", 0), b.get("stored_logs_per_sec", 0), s.get("latency", {}).get("p95_ms"), 100 * v.get("data_to_raw_json", 0), 100 * v.get("settled_data_to_raw_json", 0)), file=sys.stderr)' "$work/run-$r.json"
 	kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 done
 python3 - "$work" "$runs" <<'PY'
@@ -51,5 +51,6 @@ for i, search in enumerate(reports[0].get("searches", [])):
     print(f"  search {search['name']:<20} p50 {p50:7.1f} ms, p95 {p95:7.1f} ms")
 print(f"  server RSS                 {med(lambda r: r['server'].get('rss_bytes', 0)) / 2**20:>8.0f} MiB")
 print(f"  data / raw JSON            {100 * med(lambda r: r['server'].get('data_to_raw_json', 0)):>8.1f} %")
+print(f"  settled data / raw JSON    {100 * med(lambda r: r['server'].get('settled_data_to_raw_json', 0)):>8.1f} %")
 print(f"  errors (all runs)          {sum((b(r).get('errors', 0) + s(r).get('errors', 0) + sum(x['errors'] for x in r.get('searches', []))) for r in reports):>8}")
 PY

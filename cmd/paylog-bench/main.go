@@ -40,6 +40,7 @@ type options struct {
 	TelemetryURL string
 	PID          int
 	DataDir      string
+	Settle       time.Duration
 	Header       headerFlags
 }
 
@@ -101,6 +102,7 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 	fs.StringVar(&o.TelemetryURL, "telemetry-url", "http://localhost:8888/metrics", "the collector's own metrics, read for its RSS (empty: skip)")
 	fs.IntVar(&o.PID, "pid", 0, "the server's process id, read for its RSS when on this machine (overrides -telemetry-url)")
 	fs.StringVar(&o.DataDir, "data-dir", "", "the server's data directory, measured for the data size when on this machine")
+	fs.DurationVar(&o.Settle, "settle", time.Minute, "after the run, how long to wait at most for the data directory to stop shrinking (the store's merges), for the settled size (0: skip)")
 	fs.Var(&o.Header, "H", `extra request header "Name: value" (repeatable), e.g. an Authorization header`)
 	if err := fs.Parse(args); err != nil {
 		return nil, err

@@ -79,8 +79,13 @@ type ServerResult struct {
 	DataBytes int64  `json:"data_bytes,omitempty"`
 	// DataToRaw is DataBytes over the raw JSON of this run's entries
 	// (meaningful when the data directory held nothing before).
-	DataToRaw float64  `json:"data_to_raw_json,omitempty"`
-	Notes     []string `json:"notes,omitempty"`
+	DataToRaw float64 `json:"data_to_raw_json,omitempty"`
+	// SettledDataBytes is the smallest size the data directory fell to
+	// within -settle, SettledAfterSec when it got there.
+	SettledDataBytes int64    `json:"settled_data_bytes,omitempty"`
+	SettledAfterSec  float64  `json:"settled_after_sec,omitempty"`
+	SettledDataToRaw float64  `json:"settled_data_to_raw_json,omitempty"`
+	Notes            []string `json:"notes,omitempty"`
 }
 
 // Errors counts failed requests of every phase.
@@ -169,6 +174,9 @@ func (r *Report) writeTable(w io.Writer) {
 	}
 	if r.Server.DataToRaw > 0 {
 		parts = append(parts, fmt.Sprintf("%.1f%% of the raw JSON", 100*r.Server.DataToRaw))
+	}
+	if r.Server.SettledDataBytes > 0 {
+		parts = append(parts, fmt.Sprintf("settled %.1f MB (%.1f%%) after %.0f s", float64(r.Server.SettledDataBytes)/1e6, 100*r.Server.SettledDataToRaw, r.Server.SettledAfterSec))
 	}
 	if len(parts) == 0 {
 		parts = append(parts, "not measured (-pid, -telemetry-url, -data-dir)")

@@ -45,8 +45,40 @@ func run(ctx context.Context, o *options, p *progress) (*Report, error) {
 		if cp.rawBytes > 0 {
 			r.Server.DataToRaw = float64(size) / float64(cp.rawBytes)
 		}
+		if o.Settle > 0 && err == nil {
+			p.phase("data directory settling...")
+			settled, waited := settledDirSize(ctx, o.DataDir, size, o.Settle)
+			r.Server.SettledDataBytes, r.Server.SettledAfterSec = settled, waited.Seconds()
+			if cp.rawBytes > 0 {
+				r.Server.SettledDataToRaw = float64(settled) / float64(cp.rawBytes)
+			}
+		}
 	}
 	return r, ctx.Err()
+}
+
+// settleQuiet is how long the data directory must not shrink to count as
+// settled.
+const settleQuiet = 10 * time.Second
+
+// settledDirSize polls dir until its size has not fallen for settleQuiet,
+// or for at most bound: the store's merges write new parts before they
+// delete the ones they replace, so right after a burst the directory holds
+// both.
+func settledDirSize(ctx context.Context, dir string, size int64, bound time.Duration) (int64, time.Duration) {
+	start := time.Now()
+	lowest, lowestAt := size, start
+	for time.Since(start) < bound && time.Since(lowestAt) < settleQuiet {
+		select {
+		case <-ctx.Done():
+			return lowest, time.Since(start)
+		case <-time.After(time.Second):
+		}
+		if s, err := dirSize(dir); err == nil && s < lowest {
+			lowest, lowestAt = s, time.Now()
+		}
+	}
+	return lowest, lowestAt.Sub(start)
 }
 
 // progress prints what the run is doing on a terminal (one line, rewritten)

@@ -25,7 +25,7 @@ func TestPaylogBenchTool(t *testing.T) {
 
 	cmd := exec.Command(tool, "-url", c.url(""), "-logs", "5000", "-batch", "500", "-clients", "2", "-format", "ndjson",
 		"-single-rate", "100", "-single-duration", "1s", "-searches", "3", "-json",
-		"-telemetry-url", "http://"+c.telemetry+"/metrics", "-data-dir", dataDir)
+		"-telemetry-url", "http://"+c.telemetry+"/metrics", "-data-dir", dataDir, "-settle", "12s")
 	stdout, err := cmd.Output()
 	require.NoError(t, err, "paylog-bench failed: %s", stdout)
 
@@ -55,6 +55,8 @@ func TestPaylogBenchTool(t *testing.T) {
 			RSSBytes  int64   `json:"rss_bytes"`
 			DataBytes int64   `json:"data_bytes"`
 			DataToRaw float64 `json:"data_to_raw_json"`
+			Settled   int64   `json:"settled_data_bytes"`
+			SettledAt float64 `json:"settled_after_sec"`
 		}
 	}
 	require.NoError(t, json.Unmarshal(stdout, &report), "%s", stdout)
@@ -87,6 +89,11 @@ func TestPaylogBenchTool(t *testing.T) {
 	assert.Positive(t, report.Server.RSSBytes)
 	assert.Positive(t, report.Server.DataBytes)
 	assert.Positive(t, report.Server.DataToRaw)
+	// The settled size is the smallest seen within -settle: at most the
+	// size right after the run.
+	assert.Positive(t, report.Server.Settled)
+	assert.LessOrEqual(t, report.Server.Settled, report.Server.DataBytes)
+	assert.LessOrEqual(t, report.Server.SettledAt, 12.0)
 	// The store ends up with exactly what the tool sent: the single
 	// requests' entries are searchable a moment after their answers (the
 	// queue merges them into batches).
