@@ -5,7 +5,7 @@ OCB_VERSION := v0.158.0
 OCB         := $(shell $(GO) env GOPATH)/bin/builder
 CONFIG      ?= collector-config.yaml
 
-.PHONY: build run test test-short bench bench-load bench-patterns eval generate lint clean
+.PHONY: build run test test-short bench bench-load bench-vs-victorialogs bench-patterns eval generate lint clean
 
 ## build: compile the collector into bin/otelcol-paylog
 build:
@@ -30,6 +30,10 @@ bench: build
 ## bench-load: paylog-bench against a fresh collector, 3 runs of 1M logs (docs/benchmarks.md)
 bench-load:
 	scripts/bench-load.sh 3 -logs 1000000
+
+## bench-vs-victorialogs: the same load into VictoriaLogs' own server and paylog, 3 alternated pairs (docs/benchmarks.md)
+bench-vs-victorialogs:
+	scripts/bench-vs-victorialogs.sh
 
 ## bench-patterns: the patterns processor's cost on the ingest benchmark (10 ABBA pairs)
 bench-patterns:

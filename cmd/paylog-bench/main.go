@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 )
 
@@ -26,6 +27,7 @@ type options struct {
 	Batch        int
 	Clients      int
 	Format       string
+	IngestPath   string
 	Gzip         bool
 	Rate         float64
 	File         string
@@ -96,7 +98,8 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 	fs.Float64Var(&o.SingleRate, "single-rate", 1000, "requests/s for the single /logs/ingest phase (0 skips it)")
 	fs.DurationVar(&o.SingleFor, "single-duration", 10*time.Second, "length of the single /logs/ingest phase")
 	fs.IntVar(&o.Searches, "searches", 20, "runs of each search of the mix (0 skips searches)")
-	fs.DurationVar(&o.WaitStored, "wait-stored", 5*time.Minute, "how long to wait for ingested entries to become searchable")
+	fs.DurationVar(&o.WaitStored, "wait-stored", 5*time.Minute, "how long to wait for ingested entries to become searchable (0: do not wait, for servers without paylog's search API)")
+	fs.StringVar(&o.IngestPath, "ingest-path", "/logs/batch-ingest", "path (and query) the batch phase posts to; another server's bulk API for comparisons, e.g. VictoriaLogs' /insert/jsonline with -format ndjson -wait-stored 0")
 	fs.DurationVar(&o.MaxDuration, "max-duration", 30*time.Minute, "bound on the whole run")
 	fs.BoolVar(&o.JSON, "json", false, "print the report as JSON")
 	fs.StringVar(&o.TelemetryURL, "telemetry-url", "http://localhost:8888/metrics", "the collector's own metrics, read for its RSS (empty: skip)")
@@ -125,6 +128,8 @@ func parseFlags(args []string, out io.Writer) (*options, error) {
 		return nil, errors.New("-searches must not be negative")
 	case o.MaxDuration <= 0:
 		return nil, errors.New("-max-duration must be positive")
+	case !strings.HasPrefix(o.IngestPath, "/"):
+		return nil, fmt.Errorf("-ingest-path must start with /, got %q", o.IngestPath)
 	}
 	return o, nil
 }

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Ingests the same generated workload into VictoriaLogs' own server (built
+# from source at the version paylog embeds) and into paylog on its default
+# config, alternately, PAIRS times, with the same paylog-bench client
+# settings (NDJSON, 1,000 per batch, 4 clients), and prints the medians.
+# VictoriaLogs answers once entries are in its memory buffers; paylog once
+# they are fsynced in its queue.
+#   scripts/bench-vs-victorialogs.sh [PAIRS=3] [LOGS=1000000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pairs=${1:-3}
+logs=${2:-1000000}
+make build >/dev/null
+go build -o bin/paylog-bench ./cmd/paylog-bench
+work=$(mktemp -d)
+pid=
+cleanup() {
+	if [[ -n $pid ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# VictoriaLogs' server, from the module paylog's store comes from.
+version=$(go list -m -f '{{.Version}}' github.com/VictoriaMetrics/VictoriaLogs)
+mkdir "$work/vlbuild"
+(cd "$work/vlbuild" && go mod init vlbuild >/dev/null 2>&1 &&
+	go get "github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs@$version" >/dev/null 2>&1 &&
+	go build -o "$work/victoria-logs" github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs)
+
+wait_health() { for _ in $(seq 100); do curl -fs "http://127.0.0.1:$1/health" >/dev/null && return; sleep 0.2; done; echo "no /health on $1" >&2; exit 1; }
+acked() { python3 -c 'import json, sys; r = json.load(sys.stdin); b = r["batch_ingest"]; assert r.get("errors", 0) == 0 and b["errors"] == 0, "errors"; print("%.0f %.0f" % (b["acked_logs_per_sec"], b.get("stored_logs_per_sec", 0)))'; }
+client=(-logs "$logs" -format ndjson -single-rate 0 -searches 0 -settle 0 -json)
+
+for ((p = 1; p <= pairs; p++)); do
+	api=$(port)
+	rm -rf "$work/vl"
+	"$work/victoria-logs" -storageDataPath "$work/vl" -httpListenAddr "127.0.0.1:$api" -loggerLevel ERROR >"$work/vl.log" 2>&1 &
+	pid=$!
+	wait_health "$api"
+	echo "victorialogs $(bin/paylog-bench -url "http://127.0.0.1:$api" "${client[@]}" -wait-stored 0 -telemetry-url '' \
+		-ingest-path '/insert/jsonline?_msg_field=message&_time_field=timestamp&_stream_fields=service' 2>>"$work/bench.log" | acked)" | tee -a "$work/results"
+	kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+
+	api=$(port)
+	rm -rf "$work/data"
+	PAYLOG_DATA_DIR="$work/data" PAYLOG_ENDPOINT="127.0.0.1:$api" PAYLOG_TELEMETRY_PORT="$(port)" \
+		PAYLOG_OTLP_GRPC_ENDPOINT="127.0.0.1:$(port)" PAYLOG_OTLP_HTTP_ENDPOINT="127.0.0.1:$(port)" \
+		bin/otelcol-paylog --config collector-config.yaml >"$work/collector.log" 2>&1 &
+	pid=$!
+	wait_health "$api"
+	echo "paylog $(bin/paylog-bench -url "http://127.0.0.1:$api" "${client[@]}" -telemetry-url '' 2>>"$work/bench.log" | acked)" | tee -a "$work/results"
+	kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+done
+python3 - "$work/results" <<'PY'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+med = lambda name, col: statistics.median(float(r[col]) for r in rows if r[0] == name)
+vl, pl = med("victorialogs", 1), med("paylog", 1)
+print(f"acknowledged logs/s, median of {len(rows) // 2}: VictoriaLogs {vl:,.0f}, paylog {pl:,.0f} ({pl / vl:.2f}x); paylog searchable {med('paylog', 2):,.0f}")
+PY
