@@ -125,6 +125,12 @@ func (m *Miner) Add(message string) Match {
 // tokenizes outside the lock and takes the lock once, so concurrent callers
 // (receivers calling from every request) do not hand the lock over per message.
 func (m *Miner) AddBatch(messages []string) []Match {
+	return m.AppendBatch(make([]Match, 0, len(messages)), messages)
+}
+
+// AppendBatch is AddBatch appending the matches to dst, for callers that
+// reuse one slice across batches.
+func (m *Miner) AppendBatch(dst []Match, messages []string) []Match {
 	// One backing array, reused, for the tokens of the whole batch:
 	// clusters copy the tokens they keep.
 	buf := tokenBuffers.Get().(*tokenBuffer)
@@ -134,16 +140,15 @@ func (m *Miner) AddBatch(messages []string) []Match {
 		all = m.appendTokens(all, msg)
 		tokenized = append(tokenized, tokenBounds{start, len(all)})
 	}
-	matches := make([]Match, len(messages))
 	m.mu.Lock()
-	for i, b := range tokenized {
-		matches[i] = m.addLocked(all[b.start:b.end:b.end])
+	for _, b := range tokenized {
+		dst = append(dst, m.addLocked(all[b.start:b.end:b.end]))
 	}
 	m.mu.Unlock()
 	clear(all) // drop the references to the messages
 	buf.tokens, buf.messages = all, tokenized
 	tokenBuffers.Put(buf)
-	return matches
+	return dst
 }
 
 type tokenBounds struct{ start, end int }

@@ -287,8 +287,9 @@ func (p *patternsProcessor) processLogs(ld plog.Logs) deliveries {
 // annotate mines the records of one scope in one batch and sets their
 // pattern attributes; with on_change it adds the templates it sets to sent.
 func (p *patternsProcessor) annotate(m *miner.Miner, lrs plog.LogRecordSlice, now pcommon.Timestamp, sent deliveries) deliveries {
-	messages := make([]string, 0, lrs.Len())
-	indexes := make([]int, 0, lrs.Len())
+	buf := annotateBuffers.Get().(*annotateBuffer)
+	defer buf.release()
+	messages, indexes := buf.messages[:0], buf.indexes[:0]
 	for k := 0; k < lrs.Len(); k++ {
 		r := lrs.At(k)
 		if p.levels != nil && !p.levels[logquery.LevelFromSeverity(int32(r.SeverityNumber()), r.SeverityText())] {
@@ -304,7 +305,8 @@ func (p *patternsProcessor) annotate(m *miner.Miner, lrs plog.LogRecordSlice, no
 		messages = append(messages, message)
 		indexes = append(indexes, k)
 	}
-	matches := m.AddBatch(messages)
+	matches := m.AppendBatch(buf.matches[:0], messages)
+	buf.messages, buf.indexes, buf.matches = messages, indexes, matches
 	onChange := p.cfg.TemplateAttribute == TemplateOnChange
 	if onChange {
 		p.deliveredMu.Lock()
@@ -334,6 +336,23 @@ func (p *patternsProcessor) annotate(m *miner.Miner, lrs plog.LogRecordSlice, no
 		sent[key] = match.Template
 	}
 	return sent
+}
+
+// annotateBuffer holds annotate's slices between batches: made afresh
+// (makeslice) they took a tenth of the processor's CPU under batch ingest.
+type annotateBuffer struct {
+	messages []string
+	indexes  []int
+	matches  []miner.Match
+}
+
+var annotateBuffers = sync.Pool{New: func() any { return new(annotateBuffer) }}
+
+// release returns the buffer to the pool without the batch's strings.
+func (b *annotateBuffer) release() {
+	clear(b.messages)
+	clear(b.matches)
+	annotateBuffers.Put(b)
 }
 
 // recordDay is the day of the record's time as the store files it: its
