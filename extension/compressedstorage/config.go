@@ -3,22 +3,35 @@ package compressedstorage // import "github.com/paylog/paylog/extension/compress
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"go.opentelemetry.io/collector/component"
 )
 
-// Config names the wrapped storage and the compression level.
+// Config names the wrapped storage, the codec and its level.
 type Config struct {
 	// Storage is the storage extension that holds the compressed values
 	// (file_storage/queue, say). Required.
 	Storage component.ID `mapstructure:"storage"`
-	// Level is the zstd level: fastest (default), default or better.
+	// Codec is zstd (default: smaller values) or s2 (about twice as fast,
+	// values about 1.6 times as large). Values keep the codec they were
+	// written with, so it can change while a queue holds items.
+	Codec string `mapstructure:"codec"`
+	// Level is the codec's level: fastest (default), default or better.
 	Level string `mapstructure:"level"`
 
 	_ struct{}
 }
 
-var levels = []string{"fastest", "default", "better"}
+var (
+	codecs = []string{codecZstd, codecS2}
+	levels = []string{"fastest", "default", "better"}
+)
+
+const (
+	codecZstd = "zstd"
+	codecS2   = "s2"
+)
 
 // Validate checks the configuration.
 func (cfg *Config) Validate() error {
@@ -26,11 +39,10 @@ func (cfg *Config) Validate() error {
 	if cfg.Storage.Type().String() == "" {
 		errs = append(errs, errors.New("storage: must name the storage extension to wrap"))
 	}
-	known := false
-	for _, l := range levels {
-		known = known || cfg.Level == l
+	if !slices.Contains(codecs, cfg.Codec) {
+		errs = append(errs, fmt.Errorf("codec: must be one of %v, got %q", codecs, cfg.Codec))
 	}
-	if !known {
+	if !slices.Contains(levels, cfg.Level) {
 		errs = append(errs, fmt.Errorf("level: must be one of %v, got %q", levels, cfg.Level))
 	}
 	return errors.Join(errs...)

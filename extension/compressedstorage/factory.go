@@ -15,7 +15,7 @@ func NewFactory() extension.Factory {
 }
 
 func createDefaultConfig() component.Config {
-	return &Config{Level: "fastest"}
+	return &Config{Codec: codecZstd, Level: "fastest"}
 }
 
 func create(_ context.Context, _ extension.Settings, cfg component.Config) (extension.Extension, error) {

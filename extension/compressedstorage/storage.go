@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/zstd"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension/extensioncapabilities"
@@ -13,10 +14,13 @@ import (
 	"github.com/paylog/paylog/internal/hostext"
 )
 
-// header starts every value this extension writes. A value without it was
-// written before compression was turned on and is returned as stored, so a
-// queue keeps its items across the change.
-var header = []byte("PLZ1")
+// A header starts every value this extension writes and names its codec.
+// A value without one was written before compression was turned on and is
+// returned as stored, so a queue keeps its items across the change.
+var (
+	zstdHeader = []byte("PLZ1")
+	s2Header   = []byte("PLS2")
+)
 
 // maxValueBytes bounds what one value may decompress to.
 const maxValueBytes = 1 << 30
@@ -26,6 +30,8 @@ type compressedStorage struct {
 	inner storage.Extension
 	enc   *zstd.Encoder
 	dec   *zstd.Decoder
+	// s2Encode is the s2 function for the level (codec: s2).
+	s2Encode func(dst, src []byte) []byte
 }
 
 var (
@@ -44,7 +50,8 @@ func newCompressedStorage(cfg *Config) (*compressedStorage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &compressedStorage{cfg: cfg, enc: enc, dec: dec}, nil
+	s2Encode := map[string]func(dst, src []byte) []byte{"fastest": s2.Encode, "default": s2.EncodeBetter, "better": s2.EncodeBest}[cfg.Level]
+	return &compressedStorage{cfg: cfg, enc: enc, dec: dec, s2Encode: s2Encode}, nil
 }
 
 // Dependencies makes the collector start the wrapped storage first.
@@ -84,16 +91,30 @@ func (s *compressedStorage) compress(value []byte) []byte {
 	if value == nil {
 		return nil
 	}
-	out := make([]byte, len(header), len(header)+len(value)/4+64)
-	copy(out, header)
+	if s.cfg.Codec == codecS2 {
+		out := make([]byte, len(s2Header)+s2.MaxEncodedLen(len(value)))
+		copy(out, s2Header)
+		encoded := s.s2Encode(out[len(s2Header):], value)
+		return out[:len(s2Header)+len(encoded)]
+	}
+	out := make([]byte, len(zstdHeader), len(zstdHeader)+len(value)/4+64)
+	copy(out, zstdHeader)
 	return s.enc.EncodeAll(value, out)
 }
 
 func (s *compressedStorage) decompress(key string, value []byte) ([]byte, error) {
-	if !bytes.HasPrefix(value, header) {
+	var (
+		out []byte
+		err error
+	)
+	switch {
+	case bytes.HasPrefix(value, zstdHeader):
+		out, err = s.dec.DecodeAll(value[len(zstdHeader):], nil)
+	case bytes.HasPrefix(value, s2Header):
+		out, err = decodeS2(value[len(s2Header):])
+	default:
 		return value, nil
 	}
-	out, err := s.dec.DecodeAll(value[len(header):], nil)
 	if err != nil {
 		return nil, fmt.Errorf("decompress the value of %q: %w", key, err)
 	}
@@ -101,6 +122,19 @@ func (s *compressedStorage) decompress(key string, value []byte) ([]byte, error)
 		out = []byte{}
 	}
 	return out, nil
+}
+
+// decodeS2 decodes an s2 block, refusing one that claims more than
+// maxValueBytes.
+func decodeS2(block []byte) ([]byte, error) {
+	n, err := s2.DecodedLen(block)
+	if err != nil {
+		return nil, err
+	}
+	if n > maxValueBytes {
+		return nil, fmt.Errorf("s2 block decodes to %d bytes, over the %d bound", n, maxValueBytes)
+	}
+	return s2.Decode(make([]byte, n), block)
 }
 
 func (c *client) Get(ctx context.Context, key string) ([]byte, error) {

@@ -3,6 +3,7 @@ package compressedstorage
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -32,9 +33,16 @@ var (
 // startOver starts compressed_storage over inner and returns a client.
 func startOver(t *testing.T, inner component.Component) storage.Client {
 	t.Helper()
+	return startOverWith(t, inner, codecZstd)
+}
+
+// startOverWith is startOver with the given codec.
+func startOverWith(t *testing.T, inner component.Component, codec string) storage.Client {
+	t.Helper()
 	ctx := context.Background()
 	cfg := createDefaultConfig().(*Config)
 	cfg.Storage = fileID
+	cfg.Codec = codec
 	require.NoError(t, cfg.Validate())
 	set := extensiontest.NewNopSettings(metadata.Type)
 	set.ID = compressedID
@@ -114,21 +122,52 @@ func TestStorageContractOverFileStorage(t *testing.T) {
 	assert.Nil(t, v)
 }
 
-func TestValuesAreStoredCompressed(t *testing.T) {
-	ctx := context.Background()
-	c, inner := startOnMemory(t)
+// repetitiveValue is 170 KB of log-like JSON.
+func repetitiveValue() []byte {
 	var b strings.Builder
 	for i := range 2000 {
 		fmt.Fprintf(&b, `{"service":"payments","level":"ERROR","message":"Payment %d declined: insufficient funds"}`, i*7919)
 	}
-	value := []byte(b.String())
-	require.NoError(t, c.Set(ctx, "item", value))
-	stored := inner.Value("item")
-	assert.True(t, bytes.HasPrefix(stored, header))
-	assert.Less(t, len(stored), len(value)/4, "a repetitive 170 KB value shrinks by more than 4x")
-	got, err := c.Get(ctx, "item")
-	require.NoError(t, err)
-	assert.Equal(t, value, got)
+	return []byte(b.String())
+}
+
+func TestValuesAreStoredCompressed(t *testing.T) {
+	for codec, header := range map[string][]byte{codecZstd: zstdHeader, codecS2: s2Header} {
+		t.Run(codec, func(t *testing.T) {
+			ctx := context.Background()
+			inner := storagetest.NewMemory()
+			c := startOverWith(t, inner, codec)
+			value := repetitiveValue()
+			require.NoError(t, c.Set(ctx, "item", value))
+			stored := inner.Value("item")
+			assert.True(t, bytes.HasPrefix(stored, header))
+			assert.Less(t, len(stored), len(value)/4, "a repetitive 170 KB value shrinks by more than 4x")
+			got, err := c.Get(ctx, "item")
+			require.NoError(t, err)
+			assert.Equal(t, value, got)
+			get := storage.GetOperation("item")
+			require.NoError(t, c.Batch(ctx, get))
+			assert.Equal(t, value, get.Value)
+		})
+	}
+}
+
+// Switching the codec keeps what a queue holds readable: each value says
+// which codec wrote it.
+func TestValuesKeepTheirCodec(t *testing.T) {
+	ctx := context.Background()
+	inner := storagetest.NewMemory()
+	value := repetitiveValue()
+	require.NoError(t, startOverWith(t, inner, codecZstd).Set(ctx, "by-zstd", value))
+	require.NoError(t, startOverWith(t, inner, codecS2).Set(ctx, "by-s2", value))
+	for _, codec := range codecs {
+		c := startOverWith(t, inner, codec)
+		for _, key := range []string{"by-zstd", "by-s2"} {
+			got, err := c.Get(ctx, key)
+			require.NoError(t, err, "%s reading %s", codec, key)
+			assert.Equal(t, value, got, "%s reading %s", codec, key)
+		}
+	}
 }
 
 func TestValuesWrittenBeforeCompressionAreReadAsTheyAre(t *testing.T) {
@@ -146,9 +185,18 @@ func TestValuesWrittenBeforeCompressionAreReadAsTheyAre(t *testing.T) {
 func TestCorruptValuesAreErrorsNamingTheKey(t *testing.T) {
 	ctx := context.Background()
 	c, inner := startOnMemory(t)
-	inner.SetValue("broken", append(append([]byte{}, header...), "not zstd"...))
+	inner.SetValue("broken", append(append([]byte{}, zstdHeader...), "not zstd"...))
 	_, err := c.Get(ctx, "broken")
 	assert.ErrorContains(t, err, `"broken"`)
+	inner.SetValue("broken-s2", append(append([]byte{}, s2Header...), "not s2"...))
+	_, err = c.Get(ctx, "broken-s2")
+	assert.ErrorContains(t, err, `"broken-s2"`)
+	// An s2 block that claims to decode to 2 GiB is refused before any
+	// memory is taken for it.
+	huge := binary.AppendUvarint(append([]byte{}, s2Header...), 2<<30)
+	inner.SetValue("huge", huge)
+	_, err = c.Get(ctx, "huge")
+	assert.ErrorContains(t, err, "over the 1073741824 bound")
 }
 
 func TestStartNeedsAStorageExtension(t *testing.T) {
@@ -175,10 +223,13 @@ func TestLoadConfig(t *testing.T) {
 	}
 	cfg, err := load("compressed_storage/queue")
 	require.NoError(t, err)
-	assert.Equal(t, &Config{Storage: fileID, Level: "fastest"}, cfg)
+	assert.Equal(t, &Config{Storage: fileID, Codec: "zstd", Level: "fastest"}, cfg)
 	cfg, err = load("compressed_storage/better")
 	require.NoError(t, err)
 	assert.Equal(t, "better", cfg.Level)
+	cfg, err = load("compressed_storage/s2")
+	require.NoError(t, err)
+	assert.Equal(t, &Config{Storage: fileID, Codec: "s2", Level: "fastest"}, cfg)
 	_, err = load("compressed_storage/bad")
-	assert.EqualError(t, err, "storage: must name the storage extension to wrap\nlevel: must be one of [fastest default better], got \"max\"")
+	assert.EqualError(t, err, "storage: must name the storage extension to wrap\ncodec: must be one of [zstd s2], got \"lz4\"\nlevel: must be one of [fastest default better], got \"max\"")
 }
