@@ -260,7 +260,7 @@ func (m *Miner) leaf(tokens []string) *node {
 		child, ok := n.children[key]
 		if !ok {
 			child = &node{}
-			n.children[key] = child
+			n.children[strings.Clone(key)] = child
 		}
 		n = child
 	}
@@ -353,7 +353,13 @@ func (m *Miner) newCluster(leaf *node, tokens []string) *cluster {
 	if len(m.byID) >= m.cfg.MaxClusters {
 		m.evictLRU()
 	}
-	c := &cluster{tokens: append([]string(nil), tokens...)}
+	// Copies of the tokens, not views into the message: the message may sit
+	// in a buffer shared with other strings (logapi copies a request's
+	// strings into shared chunks), which a view would keep alive.
+	c := &cluster{tokens: make([]string, len(tokens))}
+	for i, t := range tokens {
+		c.tokens[i] = strings.Clone(t)
+	}
 	c.template = strings.Join(c.tokens, " ")
 	c.id = m.uniqueID(c.template)
 	leaf.clusters = append(leaf.clusters, c)
@@ -384,7 +390,7 @@ func (c *cluster) merge(tokens []string) {
 	changed := false
 	for i, t := range c.tokens {
 		if t != tokens[i] && t != Wildcard {
-			c.tokens[i] = generalize(t, tokens[i])
+			c.tokens[i] = strings.Clone(generalize(t, tokens[i]))
 			changed = true
 		}
 	}

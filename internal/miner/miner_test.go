@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -119,5 +120,40 @@ func TestSpacesNeverShareAnID(t *testing.T) {
 	}
 	if again := New(Config{Space: "tenant-a"}).Add(line).ID; again != a {
 		t.Fatalf("space ids not stable: %s then %s", a, again)
+	}
+}
+
+// Clusters and the tree keep copies of the tokens, never views into the
+// message: a message may sit in a buffer shared with a whole request.
+func TestClustersDoNotKeepTheMessage(t *testing.T) {
+	m := New(Config{})
+	buffer := []byte("connect to db-primary failed after retry alpha; connect to db-primary failed after retry beta")
+	first := unsafe.String(&buffer[0], 45)
+	second := unsafe.String(&buffer[47], 44)
+	m.Add(first)
+	m.Add(second) // merges: the template generalises
+	inBuffer := func(s string) bool {
+		if s == "" {
+			return false
+		}
+		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		start := uintptr(unsafe.Pointer(&buffer[0]))
+		return p >= start && p < start+uintptr(len(buffer))
+	}
+	var walk func(n *node)
+	walk = func(n *node) {
+		for key, child := range n.children {
+			assert.False(t, inBuffer(key), "tree key %q", key)
+			walk(child)
+		}
+		for _, c := range n.clusters {
+			for _, tok := range c.tokens {
+				assert.False(t, inBuffer(tok), "cluster token %q", tok)
+			}
+		}
+	}
+	require.Len(t, m.byID, 1)
+	for _, root := range m.root {
+		walk(root)
 	}
 }

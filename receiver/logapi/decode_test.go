@@ -1,6 +1,8 @@
 package logapi
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,4 +87,20 @@ func TestMetadataValuesMustBeRepresentable(t *testing.T) {
 		require.Len(t, d.errors, 1, in)
 		assert.Equal(t, field, d.errors[0].Field, in)
 	}
+}
+
+// The decoder's strings share chunks: each keeps its own bytes across chunk
+// boundaries, and a long one is copied on its own.
+func TestDecoderStringsSurviveTheirChunk(t *testing.T) {
+	d := newBatchDecoder(createDefaultConfig().(*Config).Limits, time.Now(), "c")
+	var want, got []string
+	for i := range 3000 {
+		s := fmt.Sprintf("value-%d-%s", i, strings.Repeat("x", i%40))
+		want = append(want, s)
+		got = append(got, d.str([]byte(s)))
+	}
+	long := strings.Repeat("long ", 1000)
+	want, got = append(want, long), append(got, d.str([]byte(long)))
+	assert.Equal(t, want, got)
+	assert.Empty(t, d.str(nil))
 }
