@@ -318,7 +318,9 @@ async function toggleTail() {
   p.delete("end_time");
   tailAbort = new AbortController();
   $("tail").setAttribute("aria-pressed", "true");
-  $("summary").textContent = "Live tail: waiting for new logs…";
+  // "Waiting" only once the server opened the stream: it follows logs from
+  // that moment, so one sent before would never show.
+  $("summary").textContent = "Live tail: connecting…";
   try {
     const resp = await fetch("/logs/tail?" + p, { headers: { ...headers(), Accept: "text/event-stream" }, signal: tailAbort.signal });
     if (!resp.ok) throw new Error((await resp.json().catch(() => ({}))).message || resp.statusText);
@@ -334,6 +336,7 @@ async function toggleTail() {
         const event = buf.slice(0, end);
         buf = buf.slice(end + 2);
         const data = event.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+        if (event.includes("event: open")) $("summary").textContent = "Live tail: waiting for new logs…";
         if (!data || !event.includes("event: log")) continue;
         const rows = recordRows(JSON.parse(data));
         $("rows").prepend(...rows);
