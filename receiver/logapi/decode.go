@@ -159,13 +159,9 @@ func (d *batchDecoder) add(index int, v *fastjson.Value) {
 		case "service":
 			e.service = d.decodeString(index, "service", fv, d.limits.MaxFieldBytes, false)
 		case "trace_id":
-			if id := d.decodeHexID(index, "trace_id", fv, 16); id != nil {
-				copy(e.traceID[:], id)
-			}
+			d.decodeHexID(index, "trace_id", fv, e.traceID[:])
 		case "span_id":
-			if id := d.decodeHexID(index, "span_id", fv, 8); id != nil {
-				copy(e.spanID[:], id)
-			}
+			d.decodeHexID(index, "span_id", fv, e.spanID[:])
 		case "metadata":
 			e.metadata = d.decodeMetadata(index, fv)
 		}
@@ -259,33 +255,34 @@ func (d *batchDecoder) decodeString(index int, field string, v *fastjson.Value, 
 	return s
 }
 
-func (d *batchDecoder) decodeHexID(index int, field string, v *fastjson.Value, size int) []byte {
+// decodeHexID decodes a hex id of len(dst) bytes into dst; dst stays zero
+// (no id) when the value is null or empty, or wrong (a field error).
+func (d *batchDecoder) decodeHexID(index int, field string, v *fastjson.Value, dst []byte) {
+	size := len(dst)
 	switch v.Type() {
 	case fastjson.TypeNull:
-		return nil
+		return
 	case fastjson.TypeString:
 	default:
 		d.fieldError(index, field, "must be a string of %d hexadecimal characters, got %s", 2*size, v.Type())
-		return nil
+		return
 	}
 	s := v.GetStringBytes()
 	if len(s) == 0 {
-		return nil
+		return
 	}
-	id := make([]byte, size)
 	if len(s) != 2*size {
 		d.fieldError(index, field, "must be %d hexadecimal characters, got %d characters", 2*size, len(s))
-		return nil
+		return
 	}
-	if _, err := hex.Decode(id, s); err != nil {
+	if _, err := hex.Decode(dst, s); err != nil {
+		clear(dst)
 		d.fieldError(index, field, "must be %d hexadecimal characters: %q is not hexadecimal", 2*size, truncateForMessage(s))
-		return nil
+		return
 	}
-	if bytes.Count(id, []byte{0}) == size {
+	if bytes.Count(dst, []byte{0}) == size {
 		d.fieldError(index, field, "must not be all zeros (an invalid id in W3C Trace Context)")
-		return nil
 	}
-	return id
 }
 
 func (d *batchDecoder) decodeMetadata(index int, v *fastjson.Value) *fastjson.Object {
@@ -323,20 +320,26 @@ func (d *batchDecoder) checkMetadata(obj *fastjson.Object, path string, depth in
 			return
 		}
 		d.keys++
-		child := path + "." + string(key)
+		// The key's path is built only when needed: for nearly every key
+		// it is not (one allocation per metadata key).
+		child := func() string { return path + "." + string(key) }
 		switch {
 		case d.keys > d.limits.MaxMetadataKeys:
 			field, msg = "metadata", fmt.Sprintf("has more than %d keys", d.limits.MaxMetadataKeys)
 		case len(key) == 0:
 			field, msg = path, "has an empty key"
-		case len(child)-len("metadata.") > d.limits.MaxFieldBytes:
-			field, msg = truncateForMessage([]byte(child)), fmt.Sprintf("key path is longer than %d bytes", d.limits.MaxFieldBytes)
+		case len(path)+1+len(key)-len("metadata.") > d.limits.MaxFieldBytes:
+			field, msg = truncateForMessage([]byte(child())), fmt.Sprintf("key path is longer than %d bytes", d.limits.MaxFieldBytes)
 		case !utf8.Valid(key):
 			field, msg = path, "has a key that is not valid UTF-8"
 		case v.Type() == fastjson.TypeObject:
-			field, msg = d.checkMetadata(v.GetObject(), child, depth+1)
+			field, msg = d.checkMetadata(v.GetObject(), child(), depth+1)
+		case v.Type() == fastjson.TypeArray:
+			field, msg = checkMetadataValue(v, child(), depth)
 		default:
-			field, msg = checkMetadataValue(v, child, depth)
+			if problem := scalarProblem(v); problem != "" {
+				field, msg = child(), problem
+			}
 		}
 	})
 	return field, msg
@@ -346,14 +349,6 @@ func (d *batchDecoder) checkMetadata(obj *fastjson.Object, path string, depth in
 // faithfully: invalid UTF-8 and numbers out of float64 range (1e400).
 func checkMetadataValue(v *fastjson.Value, path string, depth int) (string, string) {
 	switch v.Type() {
-	case fastjson.TypeString:
-		if !utf8.Valid(v.GetStringBytes()) {
-			return path, "is not valid UTF-8"
-		}
-	case fastjson.TypeNumber:
-		if f := v.GetFloat64(); math.IsInf(f, 0) || math.IsNaN(f) {
-			return path, "is a number out of range"
-		}
 	case fastjson.TypeArray:
 		if depth > maxMetadataDepth {
 			return path, fmt.Sprintf("nests deeper than %d levels", maxMetadataDepth)
@@ -367,8 +362,27 @@ func checkMetadataValue(v *fastjson.Value, path string, depth int) (string, stri
 				return field, msg
 			}
 		}
+	default:
+		if problem := scalarProblem(v); problem != "" {
+			return path, problem
+		}
 	}
 	return "", ""
+}
+
+// scalarProblem says why a scalar cannot be kept faithfully, or "".
+func scalarProblem(v *fastjson.Value) string {
+	switch v.Type() {
+	case fastjson.TypeString:
+		if !utf8.Valid(v.GetStringBytes()) {
+			return "is not valid UTF-8"
+		}
+	case fastjson.TypeNumber:
+		if f := v.GetFloat64(); math.IsInf(f, 0) || math.IsNaN(f) {
+			return "is a number out of range"
+		}
+	}
+	return ""
 }
 
 func truncateForMessage(b []byte) string {
