@@ -96,3 +96,48 @@ func TestMetadataComesBackAsItWentIn(t *testing.T) {
 		assert.JSONEq(t, tc.want, string(got), name)
 	}
 }
+
+// The cached shape is the shape, for every kind of metadata, whether it
+// comes from the cache or not.
+func TestCachedShapeIsTheShape(t *testing.T) {
+	build := func(fill func(m pcommon.Map)) pcommon.Map {
+		m := pcommon.NewMap()
+		fill(m)
+		m.PutStr(AttrPatternID, "p1") // not metadata: left out of both
+		return m
+	}
+	cases := []pcommon.Map{
+		build(func(m pcommon.Map) { m.PutStr("code", "E1"); m.PutStr("region", "eu") }),
+		build(func(m pcommon.Map) { m.PutStr("code", "E1"); m.PutInt("retry", 3) }),
+		build(func(m pcommon.Map) { m.PutStr("code", "E2"); m.PutInt("retry", 4) }), // same keys and types
+		build(func(m pcommon.Map) { m.PutInt("retry", 3); m.PutStr("code", "E1") }), // another order
+		build(func(m pcommon.Map) { m.PutStr("code", ""); m.PutInt("retry", 3) }),
+		build(func(m pcommon.Map) { m.PutEmptyBytes("raw"); m.PutDouble("ratio", 0.5) }),
+		build(func(m pcommon.Map) { m.PutEmptyBytes("raw").FromRaw([]byte{1}); m.PutBool("ok", true) }),
+		build(func(m pcommon.Map) { m.PutEmpty("nothing") }),
+		build(func(m pcommon.Map) { m.PutEmptyMap("http").PutInt("status", 500) }),
+		build(func(m pcommon.Map) { m.PutEmptyMap("a").PutStr("b", "x"); m.PutStr("a.b", "y") }), // two keys, one name
+		build(func(m pcommon.Map) { m.PutEmptySlice("tags").AppendEmpty().SetStr("x") }),
+		build(func(m pcommon.Map) { m.PutStr("a\x00s\x01b", "x") }),
+		build(func(m pcommon.Map) { m.PutStr("a", "x"); m.PutStr("b", "y") }),
+		// One key, each type: none may take another's shape from the cache.
+		build(func(m pcommon.Map) { m.PutInt("v", 3) }),
+		build(func(m pcommon.Map) { m.PutStr("v", "3") }),
+		build(func(m pcommon.Map) { m.PutStr("v", "") }),
+		build(func(m pcommon.Map) { m.PutDouble("v", 3) }),
+		build(func(m pcommon.Map) { m.PutBool("v", true) }),
+		build(func(m pcommon.Map) { m.PutEmpty("v") }),
+		build(func(m pcommon.Map) { m.PutEmptyBytes("v") }),
+		build(func(m pcommon.Map) { m.PutEmptyBytes("v").FromRaw([]byte{1}) }),
+	}
+	rb := &rowBuilder{}
+	for round := range 2 {
+		for i, attrs := range cases {
+			wantShape, wantOK := metadataShape(attrs, isMetadataAttribute)
+			shape, ok := rb.cachedShape(attrs)
+			assert.Equal(t, wantShape, shape, "case %d, round %d", i, round)
+			assert.Equal(t, wantOK, ok, "case %d, round %d", i, round)
+		}
+	}
+	assert.NotEmpty(t, rb.shapes, "scalar metadata is cached")
+}

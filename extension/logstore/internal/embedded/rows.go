@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"hash/fnv"
@@ -85,6 +86,74 @@ type rowBuilder struct {
 	batchTemplates      map[catalogKey]string
 	// rollups counts the batch's records per rollup row (see rollup.go).
 	rollups map[string][]*rollupValue
+	// shapes caches metadataShape for metadata of scalars only, by their
+	// keys and types in order (see cachedShape); shapeKey is scratch.
+	shapes   map[string]shapeResult
+	shapeKey []byte
+}
+
+type shapeResult struct {
+	shape string
+	ok    bool
+}
+
+// maxCachedShapes bounds rowBuilder.shapes; past it the cache starts over.
+const maxCachedShapes = 4096
+
+// cachedShape is metadataShape(attrs, isMetadataAttribute), remembered per
+// sequence of keys and value types when every value is a scalar: the shape
+// depends on nothing else then, and building it took maps and a JSON
+// encoding per record.
+func (rb *rowBuilder) cachedShape(attrs pcommon.Map) (string, bool) {
+	key := rb.shapeKey[:0]
+	cacheable := true
+	attrs.Range(func(k string, v pcommon.Value) bool {
+		if !isMetadataAttribute(k) {
+			return true
+		}
+		var code byte
+		switch v.Type() {
+		case pcommon.ValueTypeStr:
+			code = 's'
+			if v.Str() == "" {
+				code = 'e' // an empty string makes the shape needed
+			}
+		case pcommon.ValueTypeBytes:
+			code = 'y'
+			if v.Bytes().Len() == 0 {
+				code = 'z'
+			}
+		case pcommon.ValueTypeInt:
+			code = 'i'
+		case pcommon.ValueTypeDouble:
+			code = 'f'
+		case pcommon.ValueTypeBool:
+			code = 'b'
+		case pcommon.ValueTypeEmpty:
+			code = 'n'
+		default: // maps and lists: the shape depends on what they hold
+			cacheable = false
+			return false
+		}
+		// Length-prefixed: a key may hold any byte.
+		key = binary.AppendUvarint(key, uint64(len(k)))
+		key = append(key, k...)
+		key = append(key, code)
+		return true
+	})
+	rb.shapeKey = key
+	if !cacheable {
+		return metadataShape(attrs, isMetadataAttribute)
+	}
+	if r, ok := rb.shapes[string(key)]; ok {
+		return r.shape, r.ok
+	}
+	shape, ok := metadataShape(attrs, isMetadataAttribute)
+	if rb.shapes == nil || len(rb.shapes) >= maxCachedShapes {
+		rb.shapes = map[string]shapeResult{}
+	}
+	rb.shapes[string(key)] = shapeResult{shape, ok}
+	return shape, ok
 }
 
 // unsafeString views b as a string; valid while b is not modified. The
@@ -270,7 +339,7 @@ func (rb *rowBuilder) buildRow(ts int64, service, source string, res pcommon.Map
 	if metadataCount > 0 {
 		// The flattened fields are for search and results; the shape keeps
 		// what they lose (3 stays a number, "3" a string), else a JSON copy.
-		if shape, ok := metadataShape(attrs, isMetadataAttribute); !ok {
+		if shape, ok := rb.cachedShape(attrs); !ok {
 			if raw, err := json.Marshal(attributesAsMap(attrs)); err == nil {
 				add(fieldMetadata, string(raw))
 			}
