@@ -57,17 +57,6 @@ func metadataShape(attrs pcommon.Map, isMetadata func(string) bool) (shape strin
 				}
 				out[k] = sub
 				return true
-			case pcommon.ValueTypeStr, pcommon.ValueTypeBytes:
-				code = shapeString
-				if v.AsString() == "" {
-					needed = true // the engine does not store empty values
-				}
-			case pcommon.ValueTypeInt:
-				code, needed = shapeInt, true
-			case pcommon.ValueTypeDouble:
-				code, needed = shapeDouble, true
-			case pcommon.ValueTypeBool:
-				code, needed = shapeBool, true
 			case pcommon.ValueTypeSlice:
 				code, needed = shapeList, true
 				if !listRoundTrips(v) {
@@ -75,7 +64,8 @@ func metadataShape(attrs pcommon.Map, isMetadata func(string) bool) (shape strin
 					return false
 				}
 			default:
-				code, needed = shapeEmpty, true
+				scalarCode, scalarNeeded, _ := scalarShape(v)
+				code, needed = scalarCode, needed || scalarNeeded
 			}
 			if names[name] {
 				fine = false // two keys with one flattened name
@@ -99,6 +89,25 @@ func metadataShape(attrs pcommon.Map, isMetadata func(string) bool) (shape strin
 		return "", false
 	}
 	return string(raw), true
+}
+
+// scalarShape is a scalar's code in a shape and whether it alone makes the
+// shape needed (the fields lose its type, or drop it when empty); scalar is
+// false for maps and lists, whose shape depends on what they hold.
+func scalarShape(v pcommon.Value) (code string, needed, scalar bool) {
+	switch v.Type() {
+	case pcommon.ValueTypeStr, pcommon.ValueTypeBytes:
+		return shapeString, v.AsString() == "", true // the engine does not store empty values
+	case pcommon.ValueTypeInt:
+		return shapeInt, true, true
+	case pcommon.ValueTypeDouble:
+		return shapeDouble, true, true
+	case pcommon.ValueTypeBool:
+		return shapeBool, true, true
+	case pcommon.ValueTypeEmpty:
+		return shapeEmpty, true, true
+	}
+	return "", false, false
 }
 
 // listRoundTrips reports whether a list's stored text (its AsString) reads

@@ -111,34 +111,16 @@ func (rb *rowBuilder) cachedShape(attrs pcommon.Map) (string, bool) {
 		if !isMetadataAttribute(k) {
 			return true
 		}
-		var code byte
-		switch v.Type() {
-		case pcommon.ValueTypeStr:
-			code = 's'
-			if v.Str() == "" {
-				code = 'e' // an empty string makes the shape needed
-			}
-		case pcommon.ValueTypeBytes:
-			code = 'y'
-			if v.Bytes().Len() == 0 {
-				code = 'z'
-			}
-		case pcommon.ValueTypeInt:
-			code = 'i'
-		case pcommon.ValueTypeDouble:
-			code = 'f'
-		case pcommon.ValueTypeBool:
-			code = 'b'
-		case pcommon.ValueTypeEmpty:
-			code = 'n'
-		default: // maps and lists: the shape depends on what they hold
+		code, needed, scalar := scalarShape(v)
+		if !scalar {
 			cacheable = false
 			return false
 		}
 		// Length-prefixed: a key may hold any byte.
 		key = binary.AppendUvarint(key, uint64(len(k)))
 		key = append(key, k...)
-		key = append(key, code)
+		key = append(key, code...)
+		key = strconv.AppendBool(key, needed)
 		return true
 	})
 	rb.shapeKey = key
