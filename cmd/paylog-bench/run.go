@@ -71,7 +71,7 @@ func settledDirSize(ctx context.Context, dir string, size int64, bound time.Dura
 	for time.Since(start) < bound && time.Since(lowestAt) < settleQuiet {
 		select {
 		case <-ctx.Done():
-			return lowest, time.Since(start)
+			return lowest, lowestAt.Sub(start)
 		case <-time.After(time.Second):
 		}
 		if s, err := dirSize(dir); err == nil && s < lowest {
