@@ -7,30 +7,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
 shift || true
-make build >/dev/null
-go build -o bin/paylog-bench ./cmd/paylog-bench
-work=$(mktemp -d)
-pid=
-cleanup() {
-	if [[ -n $pid ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source scripts/bench-lib.sh
 
 for ((r = 1; r <= runs; r++)); do
-	api=$(port) telemetry=$(port)
-	rm -rf "$work/data"
-	PAYLOG_DATA_DIR="$work/data" PAYLOG_ENDPOINT="127.0.0.1:$api" PAYLOG_TELEMETRY_PORT="$telemetry" \
-		PAYLOG_OTLP_GRPC_ENDPOINT="127.0.0.1:$(port)" PAYLOG_OTLP_HTTP_ENDPOINT="127.0.0.1:$(port)" \
-		bin/otelcol-paylog --config collector-config.yaml >"$work/collector.log" 2>&1 &
-	pid=$!
-	for _ in $(seq 100); do curl -fs "http://127.0.0.1:$api/health" >/dev/null && break; sleep 0.2; done
+	start_paylog
 	echo "== run $r of $runs" >&2
 	bin/paylog-bench -url "http://127.0.0.1:$api" -telemetry-url "http://127.0.0.1:$telemetry/metrics" \
 		-data-dir "$work/data" -json "$@" >"$work/run-$r.json"
 	python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); b = r.get("batch_ingest") or {}; s = r.get("single_ingest") or {}; v = r.get("server") or {}; print("acked %.0f logs/s, searchable %.0f logs/s, single p95 %s ms, data %.1f%% of the raw JSON (settled %.1f%%)" % (b.get("acked_logs_per_sec", 0), b.get("stored_logs_per_sec", 0), s.get("latency", {}).get("p95_ms"), 100 * v.get("data_to_raw_json", 0), 100 * v.get("settled_data_to_raw_json", 0)), file=sys.stderr)' "$work/run-$r.json"
-	kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+	stop_server
 done
 python3 - "$work" "$runs" <<'PY'
 import json, statistics, sys

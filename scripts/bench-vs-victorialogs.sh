@@ -10,16 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pairs=${1:-3}
 logs=${2:-1000000}
-make build >/dev/null
-go build -o bin/paylog-bench ./cmd/paylog-bench
-work=$(mktemp -d)
-pid=
-cleanup() {
-	if [[ -n $pid ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source scripts/bench-lib.sh
 
 # VictoriaLogs' server, from the module paylog's store comes from.
 version=$(go list -m -f '{{.Version}}' github.com/VictoriaMetrics/VictoriaLogs)
@@ -28,7 +19,6 @@ mkdir "$work/vlbuild"
 	go get "github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs@$version" >/dev/null 2>&1 &&
 	go build -o "$work/victoria-logs" github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs)
 
-wait_health() { for _ in $(seq 100); do curl -fs "http://127.0.0.1:$1/health" >/dev/null && return; sleep 0.2; done; echo "no /health on $1" >&2; exit 1; }
 acked() { python3 -c 'import json, sys; r = json.load(sys.stdin); b = r["batch_ingest"]; assert r.get("errors", 0) == 0 and b["errors"] == 0, "errors"; print("%.0f %.0f" % (b["acked_logs_per_sec"], b.get("stored_logs_per_sec", 0)))'; }
 client=(-logs "$logs" -format ndjson -single-rate 0 -searches 0 -settle 0 -json)
 
@@ -40,17 +30,11 @@ for ((p = 1; p <= pairs; p++)); do
 	wait_health "$api"
 	echo "victorialogs $(bin/paylog-bench -url "http://127.0.0.1:$api" "${client[@]}" -wait-stored 0 -telemetry-url '' \
 		-ingest-path '/insert/jsonline?_msg_field=message&_time_field=timestamp&_stream_fields=service' 2>>"$work/bench.log" | acked)" | tee -a "$work/results"
-	kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+	stop_server
 
-	api=$(port)
-	rm -rf "$work/data"
-	PAYLOG_DATA_DIR="$work/data" PAYLOG_ENDPOINT="127.0.0.1:$api" PAYLOG_TELEMETRY_PORT="$(port)" \
-		PAYLOG_OTLP_GRPC_ENDPOINT="127.0.0.1:$(port)" PAYLOG_OTLP_HTTP_ENDPOINT="127.0.0.1:$(port)" \
-		bin/otelcol-paylog --config collector-config.yaml >"$work/collector.log" 2>&1 &
-	pid=$!
-	wait_health "$api"
+	start_paylog
 	echo "paylog $(bin/paylog-bench -url "http://127.0.0.1:$api" "${client[@]}" -telemetry-url '' 2>>"$work/bench.log" | acked)" | tee -a "$work/results"
-	kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+	stop_server
 done
 python3 - "$work/results" <<'PY'
 import statistics, sys
