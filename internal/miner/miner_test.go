@@ -2,6 +2,7 @@ package miner
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"unsafe"
@@ -155,5 +156,16 @@ func TestClustersDoNotKeepTheMessage(t *testing.T) {
 	require.Len(t, m.byID, 1)
 	for _, root := range m.root {
 		walk(root)
+	}
+}
+
+func TestAppendFieldsSplitsAsStringsFields(t *testing.T) {
+	prefix := []string{"kept"}
+	for _, s := range []string{
+		"", "   ", "one", " two  words\t", "a\nb\r\nc\vd\fe",
+		"tab\u00a0nbsp", "em\u2003space and more", "ünïcödé words", "trailing ascii then é",
+	} {
+		got := appendFields(append([]string(nil), prefix...), s)
+		assert.Equal(t, append(append([]string(nil), prefix...), strings.Fields(s)...), got, "%q", s)
 	}
 }
