@@ -27,8 +27,8 @@ type Config struct {
 	// ingest requests otherwise wait for in turn. Shard 0 keeps the
 	// exporter's id (and so the queue an earlier version left); shard i
 	// stores its queue under "<id>-queue-<i>" ("logstore/queue-1").
-	// Lowering it leaves the removed shards' queues unread: drain them
-	// first. Default 1.
+	// After a lowering, the removed shards that still hold requests
+	// deliver them (and take no new ones). Default 1.
 	QueueShards int `mapstructure:"queue_shards"`
 	// RetryConfig retries writes that failed (store not running, disk errors).
 	RetryConfig configretry.BackOffConfig `mapstructure:"retry_on_failure"`

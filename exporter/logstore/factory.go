@@ -41,23 +41,30 @@ func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config
 		share.QueueSize = int64(ceilDiv(int(q.QueueSize), shards))
 		queue = configoptional.Some(share)
 	}
-	sharded := &shardedLogs{inFlight: make([]atomic.Int32, shards)}
-	for i := range shards {
+	newShard := func(i int) (exporter.Logs, error) {
 		shardSet := set
 		shardSet.ID = shardID(set.ID, i)
-		shard, err := exporterhelper.NewLogs(ctx, shardSet, cfg, e.pushLogs,
+		return exporterhelper.NewLogs(ctx, shardSet, cfg, e.pushLogs,
 			exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 			exporterhelper.WithTimeout(c.TimeoutConfig),
 			exporterhelper.WithRetry(c.RetryConfig),
 			exporterhelper.WithQueue(queue),
 			exporterhelper.WithStart(e.start),
 		)
+	}
+	sharded := &shardedLogs{inFlight: make([]atomic.Int32, shards), id: set.ID, newShard: newShard, logger: set.Logger}
+	if q := queue.Get(); q != nil {
+		sharded.storage = q.StorageID
+	}
+	for i := range shards {
+		shard, err := newShard(i)
 		if err != nil {
 			return nil, err
 		}
 		sharded.shards = append(sharded.shards, shard)
 	}
-	if shards == 1 {
+	if shards == 1 && sharded.storage == nil {
+		// Nothing persists: no queue of a larger count to deliver.
 		return sharded.shards[0], nil
 	}
 	return sharded, nil

@@ -3,19 +3,35 @@ package logstore // import "github.com/paylog/paylog/exporter/logstore"
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync/atomic"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pipeline"
+	"go.uber.org/zap"
+
+	"github.com/paylog/paylog/internal/hostext"
+	"github.com/paylog/paylog/internal/queuehealth"
 )
 
 // shardedLogs spreads ConsumeLogs over exporters that each have their own
 // sending queue (see Config.QueueShards).
 type shardedLogs struct {
 	shards []exporter.Logs
+	// draining are the shards of a larger queue_shards that still held
+	// requests at start: they deliver them and take no new ones.
+	draining []exporter.Logs
+	// id is the exporter's; storage the persistent queue's, or nil.
+	id      component.ID
+	storage *component.ID
+	// newShard creates shard i.
+	newShard func(i int) (exporter.Logs, error)
+	logger   *zap.Logger
 	// inFlight counts the ConsumeLogs calls each shard is serving.
 	inFlight []atomic.Int32
 	// next rotates where the search for the least busy shard starts, so
@@ -42,12 +58,87 @@ func (s *shardedLogs) Start(ctx context.Context, host component.Host) error {
 			return err
 		}
 	}
-	return nil
+	if s.storage == nil {
+		return nil
+	}
+	return s.drainRemovedShards(ctx, host)
+}
+
+// shardCountKey is where the exporter records, in its own client of the
+// queue's storage, how many shards may hold requests.
+const shardCountKey = "count"
+
+// drainRemovedShards starts the shards a larger queue_shards left requests
+// in, so that lowering the count loses nothing: they deliver what they hold
+// and take no new requests. The count recorded for the next start is the
+// configured one once every removed shard is empty.
+func (s *shardedLogs) drainRemovedShards(ctx context.Context, host component.Host) error {
+	ext, err := hostext.Find[storage.Extension](host, "storage", *s.storage, "a storage extension")
+	if err != nil {
+		return err
+	}
+	record, err := ext.GetClient(ctx, component.KindExporter, s.id, "queue_shards")
+	if err != nil {
+		return fmt.Errorf("queue_shards: %w", err)
+	}
+	defer record.Close(ctx)
+	raw, err := record.Get(ctx, shardCountKey)
+	if err != nil {
+		return fmt.Errorf("queue_shards: reading the recorded count: %w", err)
+	}
+	recorded := 0
+	if raw != nil {
+		if recorded, err = strconv.Atoi(string(raw)); err != nil {
+			return fmt.Errorf("queue_shards: the recorded count %q: %w", raw, err)
+		}
+	}
+	count := len(s.shards)
+	for i := len(s.shards); i < recorded; i++ {
+		held, err := queuedRequests(ctx, ext, shardID(s.id, i))
+		if err != nil {
+			return fmt.Errorf("queue of removed shard %s: %w", shardID(s.id, i), err)
+		}
+		if held == 0 {
+			continue
+		}
+		s.logger.Info("A queue of a larger queue_shards holds requests; delivering them",
+			zap.String("queue", shardID(s.id, i).String()), zap.Int64("requests", held))
+		shard, err := s.newShard(i)
+		if err != nil {
+			return err
+		}
+		if err := shard.Start(ctx, host); err != nil {
+			return err
+		}
+		s.draining = append(s.draining, shard)
+		count = i + 1
+	}
+	return record.Set(ctx, shardCountKey, []byte(strconv.Itoa(count)))
+}
+
+// queuedRequests is how many requests the persistent queue of the exporter
+// with id holds in ext, read from the queue's own state.
+func queuedRequests(ctx context.Context, ext storage.Extension, id component.ID) (int64, error) {
+	// The client the exporterhelper queue of a logs exporter asks for.
+	client, err := ext.GetClient(ctx, component.KindExporter, id, pipeline.SignalLogs.String())
+	if err != nil {
+		return 0, err
+	}
+	defer client.Close(ctx)
+	raw, err := client.Get(ctx, queuehealth.MetadataKey)
+	if err != nil || raw == nil {
+		return 0, err
+	}
+	m, err := queuehealth.DecodeMetadata(raw)
+	if err != nil {
+		return 0, err
+	}
+	return m.Requests(), nil
 }
 
 func (s *shardedLogs) Shutdown(ctx context.Context) error {
 	var errs []error
-	for _, shard := range s.shards {
+	for _, shard := range append(s.shards, s.draining...) {
 		errs = append(errs, shard.Shutdown(ctx))
 	}
 	return errors.Join(errs...)

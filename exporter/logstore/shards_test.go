@@ -83,9 +83,85 @@ func TestShardedQueuesDeliverEverything(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{
 		"exporter_logstore__logs.journal",
+		"exporter_logstore__queue_shards.journal",
 		"exporter_logstore_queue-1_logs.journal",
 		"exporter_logstore_queue-2_logs.journal",
 	}, clients)
+}
+
+// Lowering queue_shards loses nothing: the removed shards' queues are
+// delivered at the next start, and once they are empty the next start
+// leaves them alone.
+func TestLoweredQueueShardsDeliverWhatTheRemovedOnesHeld(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	journalFactory := journalstorage.NewFactory()
+	journalCfg := journalFactory.CreateDefaultConfig().(*journalstorage.Config)
+	journalCfg.Directory = filepath.Join(dir, "queue")
+	require.NoError(t, os.Mkdir(journalCfg.Directory, 0o755))
+	journalID := component.MustNewID("journal_storage")
+	storeFactory := logstoreext.NewFactory()
+	storeCfg := storeFactory.CreateDefaultConfig().(*logstoreext.Config)
+	storeCfg.Embedded.Path = filepath.Join(dir, "logs")
+	storeID := component.MustNewID("logstore")
+	create := func(f extension.Factory, id component.ID, cfg component.Config) extension.Extension {
+		ext, err := f.Create(ctx, extension.Settings{ID: id, TelemetrySettings: componenttest.NewNopTelemetrySettings()}, cfg)
+		require.NoError(t, err)
+		return ext
+	}
+	// run starts a journal, the store (started or not) and the exporter
+	// with shards queues, calls during, and shuts everything down.
+	run := func(shards int, storeRunning bool, during func(exp *shardedLogs, store logstoreext.Store)) {
+		journal := create(journalFactory, journalID, journalCfg)
+		require.NoError(t, journal.Start(ctx, componenttest.NewNopHost()))
+		store := create(storeFactory, storeID, storeCfg)
+		if storeRunning {
+			require.NoError(t, store.Start(ctx, componenttest.NewNopHost()))
+		}
+		host := hosttest.WithExtensions(map[component.ID]component.Component{storeID: store, journalID: journal})
+		cfg := createDefaultConfig().(*Config)
+		cfg.QueueShards = shards
+		cfg.QueueConfig.Get().StorageID = &journalID
+		cfg.RetryConfig.MaxElapsedTime = 0
+		set := exportertest.NewNopSettings(metadata.Type)
+		set.ID = component.MustNewID("logstore")
+		exp, err := NewFactory().CreateLogs(ctx, set, cfg)
+		require.NoError(t, err)
+		require.NoError(t, exp.Start(ctx, host))
+		during(exp.(*shardedLogs), store.(logstoreext.Store))
+		require.NoError(t, exp.Shutdown(ctx))
+		require.NoError(t, store.Shutdown(ctx))
+		require.NoError(t, journal.Shutdown(ctx))
+	}
+
+	const requests, perRequest = 9, 10
+	// Three queues, and a store that is not running: every request stays
+	// queued, spread over the three.
+	run(3, false, func(exp *shardedLogs, _ logstoreext.Store) {
+		for r := range requests {
+			ld := plog.NewLogs()
+			records := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+			for i := range perRequest {
+				rec := records.AppendEmpty()
+				rec.SetTimestamp(pcommon.NewTimestampFromTime(time.Now()))
+				rec.Body().SetStr("request " + strconv.Itoa(r) + " record " + strconv.Itoa(i))
+			}
+			require.NoError(t, exp.ConsumeLogs(ctx, ld))
+		}
+	})
+	// One queue: the other two are delivered as well.
+	run(1, true, func(exp *shardedLogs, store logstoreext.Store) {
+		assert.Len(t, exp.draining, 2, "both removed queues held requests")
+		assert.Eventually(t, func() bool {
+			return store.Stats().Rows == requests*perRequest
+		}, 30*time.Second, 50*time.Millisecond)
+		assert.Equal(t, uint64(requests*perRequest), store.Stats().Rows, "rows stored")
+	})
+	// Drained: the removed queues are left alone from now on.
+	run(1, true, func(exp *shardedLogs, store logstoreext.Store) {
+		assert.Empty(t, exp.draining)
+		assert.Equal(t, uint64(requests*perRequest), store.Stats().Rows)
+	})
 }
 
 func TestShardID(t *testing.T) {

@@ -11,7 +11,6 @@ import (
 	"go.opentelemetry.io/collector/config/configtls"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
-	"google.golang.org/protobuf/encoding/protowire"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -43,29 +42,4 @@ func TestLoadConfig(t *testing.T) {
 	for _, field := range []string{"endpoint:", "db:", "prefix:", "read_timeout", "expiration:"} {
 		assert.ErrorContains(t, err, field)
 	}
-}
-
-func TestDecodeQueueMetadata(t *testing.T) {
-	// The persistent queue's state as proto3 encodes it (meta.proto).
-	var b []byte
-	b = protowire.AppendTag(b, 1, protowire.Fixed64Type)
-	b = protowire.AppendFixed64(b, 4200)
-	b = protowire.AppendTag(b, 2, protowire.Fixed64Type)
-	b = protowire.AppendFixed64(b, 1<<20)
-	b = protowire.AppendTag(b, 3, protowire.Fixed64Type)
-	b = protowire.AppendFixed64(b, 10)
-	b = protowire.AppendTag(b, 4, protowire.Fixed64Type)
-	b = protowire.AppendFixed64(b, 13)
-	var dispatched []byte
-	dispatched = protowire.AppendFixed64(dispatched, 8)
-	dispatched = protowire.AppendFixed64(dispatched, 9)
-	b = protowire.AppendTag(b, 5, protowire.BytesType)
-	b = protowire.AppendBytes(b, dispatched)
-
-	m, err := decodeQueueMetadata(b)
-	require.NoError(t, err)
-	assert.Equal(t, queueMetadata{items: 4200, readIndex: 10, writeIndex: 13, dispatched: 2}, m)
-
-	_, err = decodeQueueMetadata(b[:len(b)-3])
-	assert.Error(t, err, "a cut message is an error")
 }

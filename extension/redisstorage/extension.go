@@ -129,7 +129,7 @@ func (s *redisStorage) QueueStatus(ctx context.Context) queuehealth.Status {
 	}
 	s.mu.Unlock()
 	for _, ns := range namespaces {
-		raw, err := s.rdb.Get(ctx, ns+queueMetadataKey).Bytes()
+		raw, err := s.rdb.Get(ctx, ns+queuehealth.MetadataKey).Bytes()
 		if errors.Is(err, redis.Nil) {
 			continue // not a queue, or an empty one
 		}
@@ -137,13 +137,13 @@ func (s *redisStorage) QueueStatus(ctx context.Context) queuehealth.Status {
 			status.Err = err
 			continue
 		}
-		m, err := decodeQueueMetadata(raw)
+		m, err := queuehealth.DecodeMetadata(raw)
 		if err != nil {
 			status.Err = fmt.Errorf("queue state under %s: %w", ns, err)
 			continue
 		}
-		status.Items += m.items
-		status.Requests += int64(m.writeIndex-m.readIndex) + int64(m.dispatched)
+		status.Items += m.Items
+		status.Requests += m.Requests()
 	}
 	return status
 }

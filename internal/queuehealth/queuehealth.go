@@ -1,6 +1,7 @@
 // Package queuehealth is what a storage extension holding persistent queues
 // tells GET /health: whether its backend answers and how much the queues
-// hold. The searchapi extension asks; redis_storage answers.
+// hold. The searchapi extension asks; redis_storage answers. DecodeMetadata
+// reads one queue's state from its storage client.
 package queuehealth // import "github.com/paylog/paylog/internal/queuehealth"
 
 import (
