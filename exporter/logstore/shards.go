@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync/atomic"
 
@@ -101,6 +102,7 @@ func (s *shardedLogs) drainRemovedShards(ctx context.Context, host component.Hos
 		if held == 0 {
 			continue
 		}
+		// held < 0: the state could not be read; the queue itself may.
 		s.logger.Info("A queue of a larger queue_shards holds requests; delivering them",
 			zap.String("queue", shardID(s.id, i).String()), zap.Int64("requests", held))
 		shard, err := s.newShard(i)
@@ -117,7 +119,9 @@ func (s *shardedLogs) drainRemovedShards(ctx context.Context, host component.Hos
 }
 
 // queuedRequests is how many requests the persistent queue of the exporter
-// with id holds in ext, read from the queue's own state.
+// with id holds in ext, read from the queue's own state; -1 when that state
+// cannot be decoded (a format this code does not know), so that the queue
+// is started rather than left unread.
 func queuedRequests(ctx context.Context, ext storage.Extension, id component.ID) (int64, error) {
 	// The client the exporterhelper queue of a logs exporter asks for.
 	client, err := ext.GetClient(ctx, component.KindExporter, id, pipeline.SignalLogs.String())
@@ -131,14 +135,14 @@ func queuedRequests(ctx context.Context, ext storage.Extension, id component.ID)
 	}
 	m, err := queuehealth.DecodeMetadata(raw)
 	if err != nil {
-		return 0, err
+		return -1, nil // unreadable means "may hold", not a failure
 	}
 	return m.Requests(), nil
 }
 
 func (s *shardedLogs) Shutdown(ctx context.Context) error {
 	var errs []error
-	for _, shard := range append(s.shards, s.draining...) {
+	for _, shard := range slices.Concat(s.shards, s.draining) {
 		errs = append(errs, shard.Shutdown(ctx))
 	}
 	return errors.Join(errs...)

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/extension"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/paylog/paylog/extension/journalstorage"
 	logstoreext "github.com/paylog/paylog/extension/logstore"
 	"github.com/paylog/paylog/internal/hosttest"
+	"github.com/paylog/paylog/internal/queuehealth"
 )
 
 // With queue_shards: 3 every request reaches the store, and the shards keep
@@ -162,6 +164,47 @@ func TestLoweredQueueShardsDeliverWhatTheRemovedOnesHeld(t *testing.T) {
 		assert.Empty(t, exp.draining)
 		assert.Equal(t, uint64(requests*perRequest), store.Stats().Rows)
 	})
+}
+
+// A removed queue whose state cannot be decoded is started too: left alone
+// it could hold requests nobody reads.
+func TestRemovedQueueWithUnreadableStateIsStarted(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	journalFactory := journalstorage.NewFactory()
+	journalCfg := journalFactory.CreateDefaultConfig().(*journalstorage.Config)
+	journalCfg.Directory = dir
+	journalID := component.MustNewID("journal_storage")
+	journal, err := journalFactory.Create(ctx, extension.Settings{ID: journalID, TelemetrySettings: componenttest.NewNopTelemetrySettings()}, journalCfg)
+	require.NoError(t, err)
+	require.NoError(t, journal.Start(ctx, componenttest.NewNopHost()))
+	t.Cleanup(func() { assert.NoError(t, journal.Shutdown(ctx)) })
+	exporterID := component.MustNewID("logstore")
+	set := func(id component.ID, name, key string, value []byte) {
+		client, err := journal.(storage.Extension).GetClient(ctx, component.KindExporter, id, name)
+		require.NoError(t, err)
+		require.NoError(t, client.Set(ctx, key, value))
+		require.NoError(t, client.Close(ctx))
+	}
+	set(exporterID, "queue_shards", shardCountKey, []byte("2"))
+	set(shardID(exporterID, 1), "logs", queuehealth.MetadataKey, []byte{0xff, 0xff})
+
+	store := logstoreext.NewFactory()
+	storeCfg := store.CreateDefaultConfig().(*logstoreext.Config)
+	storeCfg.Embedded.Path = filepath.Join(dir, "logs")
+	storeID := component.MustNewID("logstore")
+	storeExt, err := store.Create(ctx, extension.Settings{ID: storeID, TelemetrySettings: componenttest.NewNopTelemetrySettings()}, storeCfg)
+	require.NoError(t, err)
+	host := hosttest.WithExtensions(map[component.ID]component.Component{storeID: storeExt, journalID: journal})
+	cfg := createDefaultConfig().(*Config)
+	cfg.QueueConfig.Get().StorageID = &journalID
+	settings := exportertest.NewNopSettings(metadata.Type)
+	settings.ID = exporterID
+	exp, err := NewFactory().CreateLogs(ctx, settings, cfg)
+	require.NoError(t, err)
+	require.NoError(t, exp.Start(ctx, host))
+	assert.Len(t, exp.(*shardedLogs).draining, 1)
+	require.NoError(t, exp.Shutdown(ctx))
 }
 
 func TestShardID(t *testing.T) {
