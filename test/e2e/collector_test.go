@@ -120,6 +120,23 @@ func startCollectorUntil(t testing.TB, dataDir, config, readyPath string, readyS
 	}
 }
 
+// logsOfEveryStart is the logs of every collector started on c's data
+// directory so far: a start that found a port taken has already done what
+// the next one then does not log again (imports, queues started). With
+// PAYLOG_E2E_LOG_DIR set the directory is shared: every test's logs.
+func (c *collector) logsOfEveryStart(t testing.TB) string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(filepath.Dir(c.logFile.Name()), "collector-*.log"))
+	require.NoError(t, err)
+	var all strings.Builder
+	for _, path := range paths {
+		raw, err := os.ReadFile(path)
+		require.NoError(t, err)
+		all.Write(raw)
+	}
+	return all.String()
+}
+
 // tryStartCollector starts the collector once; portTaken reports that it
 // exited at start because one of its ports was in use.
 func tryStartCollector(t testing.TB, dataDir, config, readyPath string, readyStatus int, env ...string) (c *collector, portTaken bool) {
