@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/extension"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
@@ -25,59 +26,91 @@ import (
 	"github.com/paylog/paylog/internal/queuehealth"
 )
 
+// Test ids of the journal, the store and the exporter.
+var (
+	testJournalID  = component.MustNewID("journal_storage")
+	testStoreID    = component.MustNewID("logstore")
+	testExporterID = component.MustNewID("logstore")
+)
+
+// testStorage is a journal_storage and an embedded logstore under dir, as
+// factories and configs, so that a test can start them more than once.
+type testStorage struct {
+	journalFactory, storeFactory extension.Factory
+	journalCfg                   *journalstorage.Config
+	storeCfg                     *logstoreext.Config
+}
+
+func newTestStorage(t *testing.T, dir string) testStorage {
+	ts := testStorage{journalFactory: journalstorage.NewFactory(), storeFactory: logstoreext.NewFactory()}
+	ts.journalCfg = ts.journalFactory.CreateDefaultConfig().(*journalstorage.Config)
+	ts.journalCfg.Directory = filepath.Join(dir, "queue")
+	require.NoError(t, os.Mkdir(ts.journalCfg.Directory, 0o755))
+	ts.storeCfg = ts.storeFactory.CreateDefaultConfig().(*logstoreext.Config)
+	ts.storeCfg.Embedded.Path = filepath.Join(dir, "logs")
+	return ts
+}
+
+func createExtension(t *testing.T, f extension.Factory, id component.ID, cfg component.Config) extension.Extension {
+	ext, err := f.Create(context.Background(), extension.Settings{ID: id, TelemetrySettings: componenttest.NewNopTelemetrySettings()}, cfg)
+	require.NoError(t, err)
+	return ext
+}
+
+// startExporter creates and starts the exporter with its queue on the
+// journal, on a host holding journal and store.
+func startExporter(t *testing.T, cfg *Config, journal, store component.Component) exporter.Logs {
+	cfg.QueueConfig.Get().StorageID = &testJournalID
+	require.NoError(t, cfg.Validate())
+	set := exportertest.NewNopSettings(metadata.Type)
+	set.ID = testExporterID
+	exp, err := NewFactory().CreateLogs(context.Background(), set, cfg)
+	require.NoError(t, err)
+	host := hosttest.WithExtensions(map[component.ID]component.Component{testStoreID: store, testJournalID: journal})
+	require.NoError(t, exp.Start(context.Background(), host))
+	return exp
+}
+
+// numberedRequest is request r of n records with bodies naming both.
+func numberedRequest(r, n int) plog.Logs {
+	ld := plog.NewLogs()
+	records := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+	for i := range n {
+		rec := records.AppendEmpty()
+		rec.SetTimestamp(pcommon.NewTimestampFromTime(time.Now()))
+		rec.Body().SetStr("request " + strconv.Itoa(r) + " record " + strconv.Itoa(i))
+	}
+	return ld
+}
+
 // With queue_shards: 3 every request reaches the store, and the shards keep
 // their queues apart: three journal clients, the first under the exporter's
 // own id so that the queue an unsharded exporter left is still read.
 func TestShardedQueuesDeliverEverything(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	startExtension := func(f extension.Factory, id component.ID, cfg component.Config) component.Component {
-		ext, err := f.Create(ctx, extension.Settings{ID: id, TelemetrySettings: componenttest.NewNopTelemetrySettings()}, cfg)
-		require.NoError(t, err)
+	ts := newTestStorage(t, t.TempDir())
+	start := func(ext extension.Extension) extension.Extension {
 		require.NoError(t, ext.Start(ctx, componenttest.NewNopHost()))
 		t.Cleanup(func() { assert.NoError(t, ext.Shutdown(ctx)) })
 		return ext
 	}
-	storeFactory := logstoreext.NewFactory()
-	storeCfg := storeFactory.CreateDefaultConfig().(*logstoreext.Config)
-	storeCfg.Embedded.Path = filepath.Join(dir, "logs")
-	storeID := component.MustNewID("logstore")
-	store := startExtension(storeFactory, storeID, storeCfg)
-	journalFactory := journalstorage.NewFactory()
-	journalCfg := journalFactory.CreateDefaultConfig().(*journalstorage.Config)
-	journalCfg.Directory = filepath.Join(dir, "queue")
-	require.NoError(t, os.Mkdir(journalCfg.Directory, 0o755))
-	journalID := component.MustNewID("journal_storage")
-	journal := startExtension(journalFactory, journalID, journalCfg)
-	host := hosttest.WithExtensions(map[component.ID]component.Component{storeID: store, journalID: journal})
+	store := start(createExtension(t, ts.storeFactory, testStoreID, ts.storeCfg))
+	journal := start(createExtension(t, ts.journalFactory, testJournalID, ts.journalCfg))
 
 	cfg := createDefaultConfig().(*Config)
 	cfg.QueueShards = 3
-	cfg.QueueConfig.Get().StorageID = &journalID
-	require.NoError(t, cfg.Validate())
-	set := exportertest.NewNopSettings(metadata.Type)
-	set.ID = component.MustNewID("logstore")
-	exp, err := NewFactory().CreateLogs(ctx, set, cfg)
-	require.NoError(t, err)
-	require.NoError(t, exp.Start(ctx, host))
+	exp := startExporter(t, cfg, journal, store)
 
 	const requests, perRequest = 12, 10
 	for r := range requests {
-		ld := plog.NewLogs()
-		records := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
-		for i := range perRequest {
-			rec := records.AppendEmpty()
-			rec.SetTimestamp(pcommon.NewTimestampFromTime(time.Now()))
-			rec.Body().SetStr("request " + strconv.Itoa(r) + " record " + strconv.Itoa(i))
-		}
-		require.NoError(t, exp.ConsumeLogs(ctx, ld))
+		require.NoError(t, exp.ConsumeLogs(ctx, numberedRequest(r, perRequest)))
 	}
 	require.Eventually(t, func() bool {
 		return store.(logstoreext.Store).Stats().Rows == requests*perRequest
 	}, 30*time.Second, 50*time.Millisecond, "rows stored: %d", store.(logstoreext.Store).Stats().Rows)
 	require.NoError(t, exp.Shutdown(ctx))
 
-	entries, err := os.ReadDir(journalCfg.Directory)
+	entries, err := os.ReadDir(ts.journalCfg.Directory)
 	require.NoError(t, err)
 	var clients []string
 	for _, e := range entries {
@@ -96,40 +129,20 @@ func TestShardedQueuesDeliverEverything(t *testing.T) {
 // leaves them alone.
 func TestLoweredQueueShardsDeliverWhatTheRemovedOnesHeld(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	journalFactory := journalstorage.NewFactory()
-	journalCfg := journalFactory.CreateDefaultConfig().(*journalstorage.Config)
-	journalCfg.Directory = filepath.Join(dir, "queue")
-	require.NoError(t, os.Mkdir(journalCfg.Directory, 0o755))
-	journalID := component.MustNewID("journal_storage")
-	storeFactory := logstoreext.NewFactory()
-	storeCfg := storeFactory.CreateDefaultConfig().(*logstoreext.Config)
-	storeCfg.Embedded.Path = filepath.Join(dir, "logs")
-	storeID := component.MustNewID("logstore")
-	create := func(f extension.Factory, id component.ID, cfg component.Config) extension.Extension {
-		ext, err := f.Create(ctx, extension.Settings{ID: id, TelemetrySettings: componenttest.NewNopTelemetrySettings()}, cfg)
-		require.NoError(t, err)
-		return ext
-	}
+	ts := newTestStorage(t, t.TempDir())
 	// run starts a journal, the store (started or not) and the exporter
 	// with shards queues, calls during, and shuts everything down.
 	run := func(shards int, storeRunning bool, during func(exp *shardedLogs, store logstoreext.Store)) {
-		journal := create(journalFactory, journalID, journalCfg)
+		journal := createExtension(t, ts.journalFactory, testJournalID, ts.journalCfg)
 		require.NoError(t, journal.Start(ctx, componenttest.NewNopHost()))
-		store := create(storeFactory, storeID, storeCfg)
+		store := createExtension(t, ts.storeFactory, testStoreID, ts.storeCfg)
 		if storeRunning {
 			require.NoError(t, store.Start(ctx, componenttest.NewNopHost()))
 		}
-		host := hosttest.WithExtensions(map[component.ID]component.Component{storeID: store, journalID: journal})
 		cfg := createDefaultConfig().(*Config)
 		cfg.QueueShards = shards
-		cfg.QueueConfig.Get().StorageID = &journalID
 		cfg.RetryConfig.MaxElapsedTime = 0
-		set := exportertest.NewNopSettings(metadata.Type)
-		set.ID = component.MustNewID("logstore")
-		exp, err := NewFactory().CreateLogs(ctx, set, cfg)
-		require.NoError(t, err)
-		require.NoError(t, exp.Start(ctx, host))
+		exp := startExporter(t, cfg, journal, store)
 		during(exp.(*shardedLogs), store.(logstoreext.Store))
 		require.NoError(t, exp.Shutdown(ctx))
 		require.NoError(t, store.Shutdown(ctx))
@@ -141,14 +154,7 @@ func TestLoweredQueueShardsDeliverWhatTheRemovedOnesHeld(t *testing.T) {
 	// queued, spread over the three.
 	run(3, false, func(exp *shardedLogs, _ logstoreext.Store) {
 		for r := range requests {
-			ld := plog.NewLogs()
-			records := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
-			for i := range perRequest {
-				rec := records.AppendEmpty()
-				rec.SetTimestamp(pcommon.NewTimestampFromTime(time.Now()))
-				rec.Body().SetStr("request " + strconv.Itoa(r) + " record " + strconv.Itoa(i))
-			}
-			require.NoError(t, exp.ConsumeLogs(ctx, ld))
+			require.NoError(t, exp.ConsumeLogs(ctx, numberedRequest(r, perRequest)))
 		}
 	})
 	// One queue: the other two are delivered as well.
@@ -170,39 +176,21 @@ func TestLoweredQueueShardsDeliverWhatTheRemovedOnesHeld(t *testing.T) {
 // it could hold requests nobody reads.
 func TestRemovedQueueWithUnreadableStateIsStarted(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	journalFactory := journalstorage.NewFactory()
-	journalCfg := journalFactory.CreateDefaultConfig().(*journalstorage.Config)
-	journalCfg.Directory = dir
-	journalID := component.MustNewID("journal_storage")
-	journal, err := journalFactory.Create(ctx, extension.Settings{ID: journalID, TelemetrySettings: componenttest.NewNopTelemetrySettings()}, journalCfg)
-	require.NoError(t, err)
+	ts := newTestStorage(t, t.TempDir())
+	journal := createExtension(t, ts.journalFactory, testJournalID, ts.journalCfg)
 	require.NoError(t, journal.Start(ctx, componenttest.NewNopHost()))
 	t.Cleanup(func() { assert.NoError(t, journal.Shutdown(ctx)) })
-	exporterID := component.MustNewID("logstore")
 	set := func(id component.ID, name, key string, value []byte) {
 		client, err := journal.(storage.Extension).GetClient(ctx, component.KindExporter, id, name)
 		require.NoError(t, err)
 		require.NoError(t, client.Set(ctx, key, value))
 		require.NoError(t, client.Close(ctx))
 	}
-	set(exporterID, "queue_shards", shardCountKey, []byte("2"))
-	set(shardID(exporterID, 1), "logs", queuehealth.MetadataKey, []byte{0xff, 0xff})
+	set(testExporterID, "queue_shards", shardCountKey, []byte("2"))
+	set(shardID(testExporterID, 1), "logs", queuehealth.MetadataKey, []byte{0xff, 0xff})
 
-	store := logstoreext.NewFactory()
-	storeCfg := store.CreateDefaultConfig().(*logstoreext.Config)
-	storeCfg.Embedded.Path = filepath.Join(dir, "logs")
-	storeID := component.MustNewID("logstore")
-	storeExt, err := store.Create(ctx, extension.Settings{ID: storeID, TelemetrySettings: componenttest.NewNopTelemetrySettings()}, storeCfg)
-	require.NoError(t, err)
-	host := hosttest.WithExtensions(map[component.ID]component.Component{storeID: storeExt, journalID: journal})
-	cfg := createDefaultConfig().(*Config)
-	cfg.QueueConfig.Get().StorageID = &journalID
-	settings := exportertest.NewNopSettings(metadata.Type)
-	settings.ID = exporterID
-	exp, err := NewFactory().CreateLogs(ctx, settings, cfg)
-	require.NoError(t, err)
-	require.NoError(t, exp.Start(ctx, host))
+	store := createExtension(t, ts.storeFactory, testStoreID, ts.storeCfg)
+	exp := startExporter(t, createDefaultConfig().(*Config), journal, store)
 	assert.Len(t, exp.(*shardedLogs).draining, 1)
 	require.NoError(t, exp.Shutdown(ctx))
 }
