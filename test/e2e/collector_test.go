@@ -91,6 +91,22 @@ func startCollector(t testing.TB, dataDir string) *collector {
 	return startCollectorWith(t, dataDir, config)
 }
 
+// defaultConfigWith writes collector-config.yaml with each key of edits
+// (which must occur once) replaced by its value, and returns the file's path.
+func defaultConfigWith(t *testing.T, name string, edits map[string]string) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(repoRoot(), "collector-config.yaml"))
+	require.NoError(t, err)
+	config := string(raw)
+	for old, replacement := range edits {
+		require.Equal(t, 1, strings.Count(config, old), "collector-config.yaml changed: %q", old)
+		config = strings.Replace(config, old, replacement, 1)
+	}
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, []byte(config), 0o644))
+	return path
+}
+
 // startCollectorWith runs the binary on config with env added to the
 // environment, and waits until /health answers 200.
 func startCollectorWith(t testing.TB, dataDir, config string, env ...string) *collector {

@@ -7,8 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -109,13 +107,7 @@ func TestKill9LosesNothingAcknowledged(t *testing.T) {
 
 // oneQueueConfig is the default config with queue_shards lowered to 1.
 func oneQueueConfig(t *testing.T) string {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(repoRoot(), "collector-config.yaml"))
-	require.NoError(t, err)
-	require.Equal(t, 1, strings.Count(string(raw), "    queue_shards: 4\n"), "collector-config.yaml changed")
-	path := filepath.Join(t.TempDir(), "one-queue.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(raw), "    queue_shards: 4\n", "    queue_shards: 1\n", 1)), 0o644))
-	return path
+	return defaultConfigWith(t, "one-queue.yaml", map[string]string{"    queue_shards: 4\n": "    queue_shards: 1\n"})
 }
 
 // postDurabilityBatches posts durabilityBatch batches of n entries as one

@@ -3,8 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,21 +16,11 @@ import (
 // fileStorageQueueConfig is the default config as it was before the queue
 // moved to journal_storage: the queue on file_storage with fsync.
 func fileStorageQueueConfig(t *testing.T) string {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(repoRoot(), "collector-config.yaml"))
-	require.NoError(t, err)
-	config := string(raw)
-	for old, replacement := range map[string]string{
+	return defaultConfigWith(t, "file-storage-queue.yaml", map[string]string{
 		"    storage: journal_storage/queue\n":                                              "    storage: file_storage/queue\n",
 		"searchapi, journal_storage/queue, file_storage":                                    "searchapi, file_storage",
 		"    directory: ${env:PAYLOG_DATA_DIR:-./data}/queue\n    create_directory: true\n": "    directory: ${env:PAYLOG_DATA_DIR:-./data}/queue\n    create_directory: true\n    fsync: true\n",
-	} {
-		require.Equal(t, 1, strings.Count(config, old), "collector-config.yaml changed: %q", old)
-		config = strings.Replace(config, old, replacement, 1)
-	}
-	path := filepath.Join(t.TempDir(), "file-storage-queue.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(config), 0o644))
-	return path
+	})
 }
 
 // TestUpgradeKeepsTheFileStorageQueue runs the collector with its queue on
