@@ -115,6 +115,9 @@ func (s *shardedLogs) drainRemovedShards(ctx context.Context, host component.Hos
 		s.draining = append(s.draining, shard)
 		count = i + 1
 	}
+	if count == recorded {
+		return nil
+	}
 	return record.Set(ctx, shardCountKey, []byte(strconv.Itoa(count)))
 }
 
