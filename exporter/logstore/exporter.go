@@ -5,7 +5,8 @@ import (
 	"fmt"
 
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/exporter/exporterhelper/xexporterhelper"
 
 	logstoreext "github.com/paylog/paylog/extension/logstore"
 )
@@ -31,8 +32,13 @@ func (e *logStoreExporter) start(_ context.Context, host component.Host) error {
 	return nil
 }
 
-// pushLogs returns only once ld is durable in the store. Errors are left
-// retryable: the store refuses only while it is not running or cannot write.
-func (e *logStoreExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
-	return e.store.Write(ctx, ld)
+// pushRows returns only once the request's rows are durable in the store.
+// Errors are left retryable: the store refuses only while it is not running
+// or cannot write.
+func (e *logStoreExporter) pushRows(ctx context.Context, req xexporterhelper.Request) error {
+	r, ok := req.(*rowsRequest)
+	if !ok {
+		return consumererror.NewPermanent(fmt.Errorf("logstore exporter: cannot store a %T", req))
+	}
+	return e.store.WriteBatch(ctx, r.batch)
 }

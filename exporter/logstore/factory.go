@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/exporter/exporterhelper/xexporterhelper"
 
 	"github.com/paylog/paylog/exporter/logstore/internal/metadata"
 )
@@ -44,11 +45,11 @@ func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config
 	newShard := func(i int) (exporter.Logs, error) {
 		shardSet := set
 		shardSet.ID = shardID(set.ID, i)
-		return exporterhelper.NewLogs(ctx, shardSet, cfg, e.pushLogs,
+		return xexporterhelper.NewLogsRequest(ctx, shardSet, convertLogs, e.pushRows,
 			exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 			exporterhelper.WithTimeout(c.TimeoutConfig),
 			exporterhelper.WithRetry(c.RetryConfig),
-			exporterhelper.WithQueue(queue),
+			xexporterhelper.WithQueueBatch(queue, xexporterhelper.QueueBatchSettings{Encoding: rowsEncoding{}}),
 			exporterhelper.WithStart(e.start),
 		)
 	}

@@ -2,6 +2,7 @@ package logstore
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/extension"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
@@ -23,6 +25,7 @@ import (
 	"github.com/paylog/paylog/extension/journalstorage"
 	logstoreext "github.com/paylog/paylog/extension/logstore"
 	"github.com/paylog/paylog/internal/hosttest"
+	"github.com/paylog/paylog/internal/logquery"
 	"github.com/paylog/paylog/internal/queuehealth"
 )
 
@@ -200,4 +203,49 @@ func TestShardID(t *testing.T) {
 	assert.Equal(t, "logstore/queue-2", shardID(component.MustNewID("logstore"), 2).String())
 	assert.Equal(t, "logstore/main", shardID(component.MustNewIDWithName("logstore", "main"), 0).String())
 	assert.Equal(t, "logstore/main-queue-1", shardID(component.MustNewIDWithName("logstore", "main"), 1).String())
+}
+
+// A queue filled by the exporter as it was before it queued rows (plog
+// requests in OTLP protobuf, exporterhelper's own encoding) is delivered by
+// the current one.
+func TestQueueOfOTLPRequestsIsDelivered(t *testing.T) {
+	ctx := context.Background()
+	ts := newTestStorage(t, t.TempDir())
+	journal := createExtension(t, ts.journalFactory, testJournalID, ts.journalCfg)
+	require.NoError(t, journal.Start(ctx, componenttest.NewNopHost()))
+	t.Cleanup(func() { assert.NoError(t, journal.Shutdown(ctx)) })
+
+	const requests, perRequest = 5, 20
+	cfg := createDefaultConfig().(*Config)
+	cfg.QueueConfig.Get().StorageID = &testJournalID
+	set := exportertest.NewNopSettings(metadata.Type)
+	set.ID = testExporterID
+	storeDown := func(context.Context, plog.Logs) error { return errors.New("store not running") }
+	previous, err := exporterhelper.NewLogs(ctx, set, cfg, storeDown,
+		exporterhelper.WithQueue(cfg.QueueConfig), exporterhelper.WithRetry(cfg.RetryConfig))
+	require.NoError(t, err)
+	host := hosttest.WithExtensions(map[component.ID]component.Component{testJournalID: journal})
+	require.NoError(t, previous.Start(ctx, host))
+	for r := range requests {
+		require.NoError(t, previous.ConsumeLogs(ctx, numberedRequest(r, perRequest)))
+	}
+	require.NoError(t, previous.Shutdown(ctx))
+
+	store := createExtension(t, ts.storeFactory, testStoreID, ts.storeCfg)
+	require.NoError(t, store.Start(ctx, componenttest.NewNopHost()))
+	t.Cleanup(func() { assert.NoError(t, store.Shutdown(ctx)) })
+	exp := startExporter(t, createDefaultConfig().(*Config), journal, store)
+	defer func() { require.NoError(t, exp.Shutdown(ctx)) }()
+	require.Eventually(t, func() bool {
+		return store.(logstoreext.Store).Stats().Rows == requests*perRequest
+	}, 30*time.Second, 50*time.Millisecond, "rows stored: %d", store.(logstoreext.Store).Stats().Rows)
+	res, err := store.(logstoreext.Store).Search(ctx, &logquery.Request{
+		Filter: &logquery.Term{Field: logquery.FieldMessage, Value: "4"}, Start: time.Now().Add(-time.Hour), Limit: 1000,
+	})
+	require.NoError(t, err)
+	bodies := map[string]bool{}
+	for _, rec := range res.Records {
+		bodies[rec.Message] = true
+	}
+	assert.True(t, bodies["request 4 record 19"], "bodies come through: %v", bodies)
 }

@@ -103,6 +103,8 @@ func (*esStore) Writable() bool { return false }
 
 func (*esStore) Write(context.Context, plog.Logs) error { return errReadOnlyBackend }
 
+func (*esStore) WriteBatch(context.Context, *Batch) error { return errReadOnlyBackend }
+
 func (s *esStore) Search(ctx context.Context, req *logquery.Request) (*logquery.Result, error) {
 	client, err := s.running()
 	if err != nil {

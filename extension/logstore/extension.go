@@ -23,6 +23,8 @@ type Store interface {
 	Writable() bool
 	// Write stores ld and returns once it is durable (survives kill -9).
 	Write(ctx context.Context, ld plog.Logs) error
+	// WriteBatch stores b (made by NewBatch or UnmarshalBatch) as Write.
+	WriteBatch(ctx context.Context, b *Batch) error
 	// Search runs one search request.
 	Search(ctx context.Context, req *logquery.Request) (*logquery.Result, error)
 	// Patterns aggregates matching records by pattern, most frequent first.
@@ -49,6 +51,20 @@ type Stats struct {
 	// red) at the last check; empty for the embedded store.
 	ClusterStatus string
 }
+
+// Batch is log records already converted to the embedded store's rows. The
+// logstore exporter converts each request as it arrives and queues batches
+// in this form, so that reading its queue back and writing costs no pdata.
+type Batch = embedded.Batch
+
+// NewBatch converts the records of ld to a Batch.
+func NewBatch(ld plog.Logs) *Batch { return embedded.NewBatch(ld) }
+
+// UnmarshalBatch decodes a batch written by Batch.AppendBinary.
+func UnmarshalBatch(data []byte) (*Batch, error) { return embedded.UnmarshalBatch(data) }
+
+// IsEncodedBatch reports whether data starts like Batch.AppendBinary's output.
+func IsEncodedBatch(data []byte) bool { return embedded.IsEncodedBatch(data) }
 
 // FromHost returns the Store of the logstore extension id.
 func FromHost(host component.Host, id component.ID) (Store, error) {
@@ -121,12 +137,16 @@ func (s *logStore) running() (*embedded.Engine, func(), error) {
 func (*logStore) Writable() bool { return true }
 
 func (s *logStore) Write(ctx context.Context, ld plog.Logs) error {
+	return s.WriteBatch(ctx, NewBatch(ld))
+}
+
+func (s *logStore) WriteBatch(ctx context.Context, b *Batch) error {
 	engine, release, err := s.running()
 	if err != nil {
 		return err
 	}
 	defer release()
-	res, err := engine.AddLogs(ld)
+	res, err := engine.AddBatch(b)
 	if err != nil {
 		// Retryable: the batch stays in the persistent queue.
 		return err

@@ -225,11 +225,16 @@ func (e *Engine) Stats() Stats {
 
 var rowBuilderPool = sync.Pool{New: func() any { return &rowBuilder{} }}
 
-// AddLogs adds the records of ld to the store: searchable after the next
-// durability point or flush, durable after WaitDurable. It reports records
-// it shortened or could not keep, or returns ErrReadOnly (and adds nothing)
-// when the disk is nearly full.
+// AddLogs adds the records of ld to the store, as AddBatch(NewBatch(ld)).
 func (e *Engine) AddLogs(ld plog.Logs) (AddResult, error) {
+	return e.AddBatch(NewBatch(ld))
+}
+
+// AddBatch adds the rows of b to the store: searchable after the next
+// durability point or flush, durable after WaitDurable. It reports rows
+// that were shortened or that it could not keep, or returns ErrReadOnly (and
+// adds nothing) when the disk is nearly full.
+func (e *Engine) AddBatch(b *Batch) (AddResult, error) {
 	if e.ReadOnly() {
 		return AddResult{}, ErrReadOnly
 	}
@@ -247,7 +252,7 @@ func (e *Engine) AddLogs(ld plog.Logs) (AddResult, error) {
 		e.storage.MustAddRows(lr)
 		e.addMu.RUnlock()
 	}
-	res := rb.addLogs(lr, store, ld, now, oldest, newest, days, e.catalog)
+	res := rb.addBatch(lr, store, b, oldest, newest, days, e.catalog)
 	appendCatalogRows(lr, rb.templates, now)
 	rollupRows := rb.appendRollupRows(lr)
 	e.addMu.RLock()

@@ -73,8 +73,8 @@ func TestMetadataComesBackAsItWentIn(t *testing.T) {
 		attrs.PutStr(AttrCorrelationID, "corr") // not metadata
 		tc.fill(attrs)
 
-		rb := rowBuilder{sameTime: map[int64]uint32{}}
-		rb.buildRow(1, "svc", "host", pcommon.NewMap(), ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0))
+		rb := rowBuilder{}
+		rb.buildRow("svc", "host", pcommon.NewMap(), ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0))
 		stored := map[string]bool{}
 		for _, f := range rb.fields {
 			stored[f.Name] = true

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
@@ -151,16 +152,21 @@ type AddResult struct {
 	OutOfWindow int
 }
 
+func (r *AddResult) add(o AddResult) {
+	r.Shortened += o.Shortened
+	r.OutOfWindow += o.OutOfWindow
+}
+
 // maxRowsPerAdd is how many rows the store is handed at a time: the engine
 // keeps a LogRows per writer (Engine.spareRows), and at this size one holds
 // about 2 MB of buffers instead of the 10 MB its own limit allows.
 const maxRowsPerAdd = 4096
 
-// addLogs appends the records of ld that fall inside [oldest, newest] to lr,
-// handing lr to store and emptying it whenever it is full, and records the
-// days (YYYYMMDD) the rows fall in. Templates the catalog lacks are collected
-// in rb.templates.
-func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, store func(*logstorage.LogRows), ld plog.Logs, now time.Time, oldest, newest int64, days map[string]struct{}, catalog *templateCatalog) (res AddResult) {
+// addBatch appends the rows of b that fall inside [oldest, newest] to lr,
+// each with its record id, handing lr to store and emptying it whenever it
+// is full, and records the days (YYYYMMDD) the rows fall in. Templates the
+// catalog lacks are collected in rb.templates.
+func (rb *rowBuilder) addBatch(lr *logstorage.LogRows, store func(*logstorage.LogRows), b *Batch, oldest, newest int64, days map[string]struct{}, catalog *templateCatalog) (res AddResult) {
 	rb.templates = rb.templates[:0]
 	if rb.batchTemplates == nil {
 		rb.batchTemplates = map[catalogKey]string{}
@@ -175,61 +181,79 @@ func (rb *rowBuilder) addLogs(lr *logstorage.LogRows, store func(*logstorage.Log
 		rb.sameTime = map[int64]uint32{}
 	}
 	clear(rb.sameTime)
+	row := batchRow{fields: rb.fields[:0]}
+	for _, seg := range b.segments {
+		res.add(rb.addSegment(lr, store, seg, &row, oldest, newest, days, catalog))
+	}
+	clear(row.fields)
+	rb.fields = row.fields[:0]
+	return res
+}
+
+func (rb *rowBuilder) addSegment(lr *logstorage.LogRows, store func(*logstorage.LogRows), seg segment, row *batchRow, oldest, newest int64, days map[string]struct{}, catalog *templateCatalog) (res AddResult) {
 	lastDay := int64(-1)
-	rls := ld.ResourceLogs()
-	for i := 0; i < rls.Len(); i++ {
-		rl := rls.At(i)
-		resAttrs := rl.Resource().Attributes()
-		service, source := "", ""
-		if v, ok := resAttrs.Get(string(semconv.ServiceNameKey)); ok {
-			service = v.AsString()
+	for _, off := range seg.offsets {
+		row.fields = row.fields[:0]
+		if _, err := decodeRow(seg.data, int(off), row); err != nil {
+			// UnmarshalBatch and NewBatch only make whole rows.
+			panic(fmt.Sprintf("row batch: %v", err))
 		}
-		if v, ok := resAttrs.Get(string(semconv.HostNameKey)); ok {
-			source = v.AsString()
+		ts := row.ts
+		if ts < oldest || ts > newest {
+			// The engine would drop it with only a log line.
+			res.OutOfWindow++
+			continue
 		}
-		recordTenant := defaultTenant
-		if v, ok := resAttrs.Get(tenant.ResourceAttribute); ok {
-			recordTenant = tenantID(v.AsString())
+		if day := ts / int64(24*time.Hour); day != lastDay {
+			lastDay = day
+			days[time.Unix(0, ts).UTC().Format("20060102")] = struct{}{}
 		}
-		sls := rl.ScopeLogs()
-		for j := 0; j < sls.Len(); j++ {
-			lrs := sls.At(j).LogRecords()
-			for k := 0; k < lrs.Len(); k++ {
-				rec := lrs.At(k)
-				ts := rec.Timestamp()
-				if ts == 0 {
-					ts = rec.ObservedTimestamp()
-				}
-				if ts == 0 {
-					ts = pcommon.NewTimestampFromTime(now)
-				}
-				if int64(ts) < oldest || int64(ts) > newest {
-					// The engine would drop it with only a log line.
-					res.OutOfWindow++
-					continue
-				}
-				if day := int64(ts) / int64(24*time.Hour); day != lastDay {
-					lastDay = day
-					days[ts.AsTime().UTC().Format("20060102")] = struct{}{}
-				}
-				if rb.buildRow(int64(ts), service, source, resAttrs, rec) {
-					res.Shortened++
-				}
-				lr.MustAdd(recordTenant, int64(ts), rb.fields, 2)
-				if lr.RowsCount() >= maxRowsPerAdd || lr.NeedFlush() {
-					store(lr)
-					lr.ResetKeepSettings()
-				}
-				if rb.patternID != "" {
-					rb.countRollup(recordTenant, service, rb.level, int64(ts))
-					if rb.template != "" {
-						rb.collectTemplate(catalog, int64(ts))
-					}
-				}
+		service := ""
+		rb.patternID, rb.level, rb.template = "", "", row.template
+		for _, f := range row.fields {
+			switch f.Name {
+			case fieldService:
+				service = f.Value
+			case fieldLevel:
+				rb.level = f.Value
+			case fieldPatternID:
+				rb.patternID = f.Value
+			case fieldTruncated:
+				res.Shortened++
+			}
+		}
+		row.fields = rb.appendID(row.fields, ts)
+		lr.MustAdd(row.tenant, ts, row.fields, 2)
+		if lr.RowsCount() >= maxRowsPerAdd || lr.NeedFlush() {
+			store(lr)
+			lr.ResetKeepSettings()
+		}
+		if rb.patternID != "" {
+			rb.countRollup(row.tenant, service, rb.level, ts)
+			if rb.template != "" {
+				rb.collectTemplate(catalog, ts)
 			}
 		}
 	}
 	return res
+}
+
+// appendID adds a row's record id. A record's id is its timestamp and this
+// field (see recordID): the batch's random part, plus a number for the
+// second and later records of the batch with the same timestamp. Nearly
+// every row stores the same word as its neighbours, where a number per row
+// cost 9% of the store.
+func (rb *rowBuilder) appendID(fields []logstorage.Field, ts int64) []logstorage.Field {
+	n := rb.sameTime[ts]
+	rb.sameTime[ts]++
+	if n == 0 {
+		return append(fields, logstorage.Field{Name: fieldID, Value: rb.idBase})
+	}
+	rb.buf = append(rb.buf[:0], rb.idBase...)
+	rb.buf = append(rb.buf, '.')
+	rb.buf = strconv.AppendUint(rb.buf, uint64(n), 36)
+	// MustAdd copies the row before buf is written again.
+	return append(fields, logstorage.Field{Name: fieldID, Value: unsafeString(rb.buf)})
 }
 
 // collectTemplate notes the template of the row just built unless the
@@ -241,13 +265,15 @@ func (rb *rowBuilder) collectTemplate(catalog *templateCatalog, ts int64) {
 	}
 	rb.batchTemplates[key] = rb.template
 	if !catalog.stored(key, rb.template) {
+		// Views into the batch: catalog.remember keeps copies.
 		rb.templates = append(rb.templates, catalogEntry{key: key, template: rb.template, ts: ts})
 	}
 }
 
-// buildRow fills rb.fields for one record; it reports whether the record
-// had to be shortened to fit the engine's limits.
-func (rb *rowBuilder) buildRow(ts int64, service, source string, res pcommon.Map, rec plog.LogRecord) bool {
+// buildRow fills rb.fields for one record (all but its id, see appendID);
+// it reports whether the record had to be shortened to fit the engine's
+// limits.
+func (rb *rowBuilder) buildRow(service, source string, res pcommon.Map, rec plog.LogRecord) bool {
 	rb.fields = rb.fields[:0]
 	rb.buf = rb.buf[:0]
 	rb.patternID, rb.template = "", ""
@@ -259,7 +285,7 @@ func (rb *rowBuilder) buildRow(ts int64, service, source string, res pcommon.Map
 
 	// Offsets into rb.buf are turned into strings only after buf stops growing.
 	type span struct{ field, start, end int }
-	var spans [3]span
+	var spans [2]span
 	nspans := 0
 	appendHex := func(name string, b []byte) {
 		start := len(rb.buf)
@@ -283,23 +309,6 @@ func (rb *rowBuilder) buildRow(ts int64, service, source string, res pcommon.Map
 	if sid := rec.SpanID(); !sid.IsEmpty() {
 		appendHex(fieldSpanID, sid[:])
 	}
-	// A record's id is its timestamp and this field (see recordID): the
-	// batch's random part, plus a number for the second and later records
-	// of the batch with the same timestamp. Nearly every row stores the same
-	// word as its neighbours, where a number per row cost 9% of the store.
-	if n := rb.sameTime[ts]; n == 0 {
-		add(fieldID, rb.idBase)
-	} else {
-		idStart := len(rb.buf)
-		rb.buf = append(rb.buf, rb.idBase...)
-		rb.buf = append(rb.buf, '.')
-		rb.buf = strconv.AppendUint(rb.buf, uint64(n), 36)
-		add(fieldID, "")
-		spans[nspans] = span{len(rb.fields) - 1, idStart, len(rb.buf)}
-		nspans++
-	}
-	rb.sameTime[ts]++
-
 	attrs := rec.Attributes()
 	metadataCount := 0
 	attrs.Range(func(k string, v pcommon.Value) bool {
@@ -424,7 +433,7 @@ func (rb *rowBuilder) fitLimits() bool {
 		shortened = true
 	}
 	if shortened {
-		rb.fields = append(rb.fields, logstorage.Field{Name: "paylog.truncated", Value: "true"})
+		rb.fields = append(rb.fields, logstorage.Field{Name: fieldTruncated, Value: "true"})
 	}
 	return shortened
 }
