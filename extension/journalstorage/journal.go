@@ -43,6 +43,11 @@ type journal struct {
 	writer recordWriter
 	staged map[string]stagedValue // one Batch's writes, for its Gets
 
+	// lastWrite is when a record was last appended; idleEnd is how long
+	// after it the syncer ends a mostly dead last segment (endIdleSegment).
+	lastWrite time.Time
+	idleEnd   time.Duration
+
 	stopSyncer chan struct{}
 	syncerDone chan struct{}
 	closeOnce  sync.Once
@@ -99,7 +104,7 @@ func openJournal(dir string, segmentSize int64, syncAll bool, syncInterval time.
 	}
 	slices.Sort(numbers)
 	j := &journal{dir: dir, segmentSize: segmentSize, syncAll: syncAll, logger: logger,
-		index: map[string]location{}, staged: map[string]stagedValue{}}
+		index: map[string]location{}, staged: map[string]stagedValue{}, idleEnd: idleEndAfter}
 	for i, n := range numbers {
 		f, err := os.OpenFile(segmentPath(dir, n), os.O_RDWR, 0)
 		if err != nil {
@@ -331,6 +336,7 @@ func (j *journal) append(record []byte) (*segment, int64, error) {
 		return nil, 0, fmt.Errorf("journal_storage: write %s: %w", seg.file.Name(), err)
 	}
 	seg.size += int64(len(record))
+	j.lastWrite = time.Now()
 	return seg, start, nil
 }
 
@@ -414,6 +420,27 @@ func (j *journal) dropOldSegments() {
 	}
 }
 
+// idleEndAfter is how long a journal goes without writes before its syncer
+// ends a mostly dead last segment.
+const idleEndAfter = 10 * time.Second
+
+// endIdleSegment ends the last segment once no record has been written for
+// idleEnd and little in it is live: a queue that drained below the early
+// end's 1/32 of a segment (the tail of a burst, a run of single requests)
+// would otherwise keep those bytes until the next burst fills the segment.
+// Callers hold mu.
+func (j *journal) endIdleSegment(now time.Time) {
+	last := j.segments[len(j.segments)-1]
+	if now.Sub(j.lastWrite) < j.idleEnd || last.size < j.segmentSize/512 || last.live*16 > last.size {
+		return
+	}
+	if _, err := j.roll(); err != nil {
+		j.logger.Warn("Could not end an idle journal segment", zap.String("file", last.file.Name()), zap.Error(err))
+		return
+	}
+	j.dropOldSegments()
+}
+
 // moveLive writes the live values of seg again, as one record at the end.
 func (j *journal) moveLive(seg *segment) error {
 	var ops []*storage.Operation
@@ -447,6 +474,8 @@ func (j *journal) syncEvery(interval time.Duration) {
 			if !j.closed {
 				if err := j.sync(); err != nil {
 					j.logger.Error("Journal fsync failed", zap.Error(err))
+				} else if j.failed == nil {
+					j.endIdleSegment(time.Now())
 				}
 			}
 			j.mu.Unlock()

@@ -43,7 +43,10 @@ func get(t *testing.T, j *journal, key string) []byte {
 // contents reads every key of want from j, and checks no other key is there.
 func assertHolds(t *testing.T, j *journal, want map[string]string) {
 	t.Helper()
-	assert.Len(t, j.index, len(want))
+	j.mu.RLock() // the syncer may be moving values
+	keys := len(j.index)
+	j.mu.RUnlock()
+	assert.Equal(t, len(want), keys, "keys")
 	for key, value := range want {
 		assert.Equal(t, value, string(get(t, j, key)), key)
 	}
@@ -306,4 +309,53 @@ func TestDrainedQueueLeavesLittle(t *testing.T) {
 	assertHolds(t, j, map[string]string{"meta": "done 1999"})
 	require.NoError(t, j.close())
 	assertHolds(t, openTest(t, dir, segmentSize, false), map[string]string{"meta": "done 1999"})
+}
+
+// A queue that drained below the early end's size (1/32 of a segment) gives
+// its bytes back once it has been idle for a while: the syncer ends the
+// segment and the live value moves on.
+func TestIdleDrainedQueueEndsItsSegment(t *testing.T) {
+	dir := t.TempDir()
+	const segmentSize = 8 << 20
+	j, err := openJournal(dir, segmentSize, false, 10*time.Millisecond, zap.NewNop())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = j.close() })
+	j.mu.Lock()
+	j.idleEnd = 500 * time.Millisecond
+	j.mu.Unlock()
+
+	item := bytes.Repeat([]byte{'i'}, 2000)
+	for i := range 100 {
+		require.NoError(t, j.batch([]*storage.Operation{storage.SetOperation("meta", fmt.Appendf(nil, "%d", i)), storage.SetOperation(fmt.Sprintf("item-%d", i), item)}))
+	}
+	for i := range 100 {
+		require.NoError(t, j.batch([]*storage.Operation{storage.SetOperation("meta", fmt.Appendf(nil, "done %d", i)), storage.DeleteOperation(fmt.Sprintf("item-%d", i))}))
+	}
+	size := func() int64 {
+		var total int64
+		for _, f := range segmentFiles(t, dir) {
+			info, err := os.Stat(f)
+			require.NoError(t, err)
+			total += info.Size()
+		}
+		return total
+	}
+	require.Greater(t, size(), int64(200_000), "the burst is on disk, under the early end's %d bytes", segmentSize/32)
+	assert.Eventually(t, func() bool { return size() < segmentSize/512 }, 10*time.Second, 20*time.Millisecond,
+		"the idle journal still holds %d bytes", size())
+	assertHolds(t, j, map[string]string{"meta": "done 99"})
+	require.NoError(t, j.close())
+	assertHolds(t, openTest(t, dir, segmentSize, false), map[string]string{"meta": "done 99"})
+}
+
+// A journal written to without pause keeps its last segment.
+func TestBusyJournalKeepsItsSegment(t *testing.T) {
+	j := openTest(t, t.TempDir(), 8<<20, false)
+	last := j.segments[len(j.segments)-1]
+	require.NoError(t, j.batch([]*storage.Operation{storage.SetOperation("k", bytes.Repeat([]byte{'v'}, 64<<10))}))
+	require.NoError(t, j.batch([]*storage.Operation{storage.DeleteOperation("k")}))
+	j.mu.Lock()
+	j.endIdleSegment(time.Now())
+	j.mu.Unlock()
+	assert.Same(t, last, j.segments[len(j.segments)-1], "written to a moment ago")
 }
