@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
@@ -46,13 +47,35 @@ var knownFieldNames = []string{
 	fieldCorrelationID, fieldPatternID, fieldMetadata, fieldMetadataShape, fieldTruncated,
 }
 
-var knownFieldIndex = func() map[string]uint64 {
-	m := make(map[string]uint64, len(knownFieldNames))
-	for i, name := range knownFieldNames {
-		m[name] = uint64(i)
+// knownFieldIndex returns the index of name in knownFieldNames (a switch:
+// a map lookup hashed every field of every row).
+func knownFieldIndex(name string) (uint64, bool) {
+	switch name {
+	case fieldService:
+		return 0, true
+	case fieldSource:
+		return 1, true
+	case fieldMessage:
+		return 2, true
+	case fieldLevel:
+		return 3, true
+	case fieldTraceID:
+		return 4, true
+	case fieldSpanID:
+		return 5, true
+	case fieldCorrelationID:
+		return 6, true
+	case fieldPatternID:
+		return 7, true
+	case fieldMetadata:
+		return 8, true
+	case fieldMetadataShape:
+		return 9, true
+	case fieldTruncated:
+		return 10, true
 	}
-	return m
-}()
+	return 0, false
+}
 
 // fieldTruncated marks a row shortened to fit the engine's limits.
 const fieldTruncated = "paylog.truncated"
@@ -123,6 +146,10 @@ func (b *Batch) TakeFront(n int) *Batch {
 	return front
 }
 
+// maxPresize bounds the buffer NewBatch sizes from a request's first row: a
+// large first row must not make it allocate for a thousand like it.
+const maxPresize = 8 << 20
+
 // NewBatch converts the records of ld to rows. Records without a timestamp
 // get their observed time, or now.
 func NewBatch(ld plog.Logs) *Batch {
@@ -159,6 +186,13 @@ func NewBatch(ld plog.Logs) *Batch {
 				}
 				rb.buildRow(service, source, resAttrs, rec)
 				seg.appendRow(int64(ts), recordTenant, rb.template, rb.fields)
+				if len(seg.offsets) == 1 {
+					// Sized from the first row (up to maxPresize), so that
+					// the rows are not copied again and again as it grows.
+					records := ld.LogRecordCount()
+					seg.offsets = slices.Grow(seg.offsets, records-1)
+					seg.data = slices.Grow(seg.data, min(len(seg.data)*records*5/4, maxPresize))
+				}
 			}
 		}
 	}
@@ -183,7 +217,7 @@ func (s *segment) appendRow(ts int64, t logstorage.TenantID, template string, fi
 	d = appendString(d, template)
 	d = binary.AppendUvarint(d, uint64(len(fields)))
 	for _, f := range fields {
-		if i, ok := knownFieldIndex[f.Name]; ok {
+		if i, ok := knownFieldIndex(f.Name); ok {
 			d = binary.AppendUvarint(d, i)
 		} else {
 			d = binary.AppendUvarint(d, uint64(len(knownFieldNames)+len(f.Name)))

@@ -208,3 +208,13 @@ func FuzzUnmarshalBatch(f *testing.F) {
 		}
 	})
 }
+
+func TestKnownFieldIndexMatchesTheList(t *testing.T) {
+	for i, name := range knownFieldNames {
+		got, ok := knownFieldIndex(name)
+		assert.True(t, ok, name)
+		assert.Equal(t, uint64(i), got, name)
+	}
+	_, ok := knownFieldIndex("metadata.http.status")
+	assert.False(t, ok)
+}

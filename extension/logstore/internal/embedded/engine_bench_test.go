@@ -102,3 +102,14 @@ func BenchmarkAddLogsPatternAttributes(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNewBatch measures converting a request of 1,000 records to rows,
+// as the logstore exporter does for every request (ns/op is per record).
+func BenchmarkNewBatch(b *testing.B) {
+	ld := benchLogs(1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		NewBatch(ld)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*ld.LogRecordCount()), "ns/record")
+}
