@@ -79,7 +79,7 @@ func (rowsEncoding) Marshal(_ context.Context, req xexporterhelper.Request) ([]b
 	if !ok {
 		return nil, fmt.Errorf("logstore exporter: cannot queue a %T", req)
 	}
-	return r.batch.AppendBinary(make([]byte, 0, r.batch.Bytes()+16)), nil
+	return r.batch.AppendBinary(nil), nil
 }
 
 func (rowsEncoding) Unmarshal(data []byte) (context.Context, xexporterhelper.Request, error) {

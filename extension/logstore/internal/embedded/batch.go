@@ -30,8 +30,6 @@ import (
 type Batch struct {
 	// segments are runs of rows; merging batches joins their lists.
 	segments []segment
-	rows     int
-	bytes    int
 }
 
 type segment struct {
@@ -81,10 +79,22 @@ func knownFieldIndex(name string) (uint64, bool) {
 const fieldTruncated = "paylog.truncated"
 
 // Len returns the number of rows.
-func (b *Batch) Len() int { return b.rows }
+func (b *Batch) Len() int {
+	rows := 0
+	for _, s := range b.segments {
+		rows += len(s.offsets)
+	}
+	return rows
+}
 
 // Bytes returns the size of the encoded rows.
-func (b *Batch) Bytes() int { return b.bytes }
+func (b *Batch) Bytes() int {
+	bytes := 0
+	for _, s := range b.segments {
+		bytes += len(s.data)
+	}
+	return bytes
+}
 
 // rowBytes returns the encoded size of row i of s.
 func (s *segment) rowBytes(i int) int {
@@ -116,17 +126,15 @@ func (b *Batch) RowsWithin(maxBytes int) int {
 // Append moves the rows of other to the end of b.
 func (b *Batch) Append(other *Batch) {
 	b.segments = append(b.segments, other.segments...)
-	b.rows += other.rows
-	b.bytes += other.bytes
-	*other = Batch{}
+	other.segments = nil
 }
 
 // TakeFront removes the first n rows from b and returns them as a batch.
 func (b *Batch) TakeFront(n int) *Batch {
 	front := &Batch{}
-	for len(b.segments) > 0 && front.rows < n {
+	for taken := 0; len(b.segments) > 0 && taken < n; {
 		s := b.segments[0]
-		if take := n - front.rows; take < len(s.offsets) {
+		if take := n - taken; take < len(s.offsets) {
 			end := s.offsets[take]
 			rest := make([]uint32, len(s.offsets)-take)
 			for i, off := range s.offsets[take:] {
@@ -138,11 +146,8 @@ func (b *Batch) TakeFront(n int) *Batch {
 			b.segments = b.segments[1:]
 		}
 		front.segments = append(front.segments, s)
-		front.rows += len(s.offsets)
-		front.bytes += len(s.data)
+		taken += len(s.offsets)
 	}
-	b.rows -= front.rows
-	b.bytes -= front.bytes
 	return front
 }
 
@@ -206,7 +211,7 @@ func newBatch(s segment) *Batch {
 	if len(s.offsets) == 0 {
 		return &Batch{}
 	}
-	return &Batch{segments: []segment{s}, rows: len(s.offsets), bytes: len(s.data)}
+	return &Batch{segments: []segment{s}}
 }
 
 func (s *segment) appendRow(ts int64, t logstorage.TenantID, template string, fields []logstorage.Field) {
@@ -328,8 +333,9 @@ func IsEncodedBatch(data []byte) bool {
 
 // AppendBinary appends the encoded batch to dst.
 func (b *Batch) AppendBinary(dst []byte) []byte {
+	dst = slices.Grow(dst, len(batchMagic)+binary.MaxVarintLen64+b.Bytes())
 	dst = append(dst, batchMagic...)
-	dst = binary.AppendUvarint(dst, uint64(b.rows))
+	dst = binary.AppendUvarint(dst, uint64(b.Len()))
 	for _, s := range b.segments {
 		dst = append(dst, s.data...)
 	}
