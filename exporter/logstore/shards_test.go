@@ -60,6 +60,14 @@ func createExtension(t *testing.T, f extension.Factory, id component.ID, cfg com
 	return ext
 }
 
+// startedExtension is ext, started on a host of nothing and shut down when
+// the test ends.
+func startedExtension(t *testing.T, ext extension.Extension) extension.Extension {
+	require.NoError(t, ext.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { assert.NoError(t, ext.Shutdown(context.Background())) })
+	return ext
+}
+
 // startExporter creates and starts the exporter with its queue on the
 // journal, on a host holding journal and store.
 func startExporter(t *testing.T, cfg *Config, journal, store component.Component) exporter.Logs {
@@ -92,13 +100,8 @@ func numberedRequest(r, n int) plog.Logs {
 func TestShardedQueuesDeliverEverything(t *testing.T) {
 	ctx := context.Background()
 	ts := newTestStorage(t, t.TempDir())
-	start := func(ext extension.Extension) extension.Extension {
-		require.NoError(t, ext.Start(ctx, componenttest.NewNopHost()))
-		t.Cleanup(func() { assert.NoError(t, ext.Shutdown(ctx)) })
-		return ext
-	}
-	store := start(createExtension(t, ts.storeFactory, testStoreID, ts.storeCfg))
-	journal := start(createExtension(t, ts.journalFactory, testJournalID, ts.journalCfg))
+	store := startedExtension(t, createExtension(t, ts.storeFactory, testStoreID, ts.storeCfg))
+	journal := startedExtension(t, createExtension(t, ts.journalFactory, testJournalID, ts.journalCfg))
 
 	cfg := createDefaultConfig().(*Config)
 	cfg.QueueShards = 3
@@ -180,9 +183,7 @@ func TestLoweredQueueShardsDeliverWhatTheRemovedOnesHeld(t *testing.T) {
 func TestRemovedQueueWithUnreadableStateIsStarted(t *testing.T) {
 	ctx := context.Background()
 	ts := newTestStorage(t, t.TempDir())
-	journal := createExtension(t, ts.journalFactory, testJournalID, ts.journalCfg)
-	require.NoError(t, journal.Start(ctx, componenttest.NewNopHost()))
-	t.Cleanup(func() { assert.NoError(t, journal.Shutdown(ctx)) })
+	journal := startedExtension(t, createExtension(t, ts.journalFactory, testJournalID, ts.journalCfg))
 	set := func(id component.ID, name, key string, value []byte) {
 		client, err := journal.(storage.Extension).GetClient(ctx, component.KindExporter, id, name)
 		require.NoError(t, err)
@@ -211,9 +212,7 @@ func TestShardID(t *testing.T) {
 func TestQueueOfOTLPRequestsIsDelivered(t *testing.T) {
 	ctx := context.Background()
 	ts := newTestStorage(t, t.TempDir())
-	journal := createExtension(t, ts.journalFactory, testJournalID, ts.journalCfg)
-	require.NoError(t, journal.Start(ctx, componenttest.NewNopHost()))
-	t.Cleanup(func() { assert.NoError(t, journal.Shutdown(ctx)) })
+	journal := startedExtension(t, createExtension(t, ts.journalFactory, testJournalID, ts.journalCfg))
 
 	const requests, perRequest = 5, 20
 	cfg := createDefaultConfig().(*Config)
@@ -231,9 +230,7 @@ func TestQueueOfOTLPRequestsIsDelivered(t *testing.T) {
 	}
 	require.NoError(t, previous.Shutdown(ctx))
 
-	store := createExtension(t, ts.storeFactory, testStoreID, ts.storeCfg)
-	require.NoError(t, store.Start(ctx, componenttest.NewNopHost()))
-	t.Cleanup(func() { assert.NoError(t, store.Shutdown(ctx)) })
+	store := startedExtension(t, createExtension(t, ts.storeFactory, testStoreID, ts.storeCfg))
 	exp := startExporter(t, createDefaultConfig().(*Config), journal, store)
 	defer func() { require.NoError(t, exp.Shutdown(ctx)) }()
 	require.Eventually(t, func() bool {

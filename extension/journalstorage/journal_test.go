@@ -52,6 +52,18 @@ func assertHolds(t *testing.T, j *journal, want map[string]string) {
 	}
 }
 
+// segmentBytes is the size of every segment file in dir.
+func segmentBytes(t *testing.T, dir string) int64 {
+	t.Helper()
+	var total int64
+	for _, f := range segmentFiles(t, dir) {
+		info, err := os.Stat(f)
+		require.NoError(t, err)
+		total += info.Size()
+	}
+	return total
+}
+
 func segmentFiles(t *testing.T, dir string) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*.journal"))
@@ -299,13 +311,7 @@ func TestDrainedQueueLeavesLittle(t *testing.T) {
 	for i := range 2000 {
 		require.NoError(t, j.batch([]*storage.Operation{storage.SetOperation("meta", fmt.Appendf(nil, "done %d", i)), storage.DeleteOperation(fmt.Sprintf("item-%d", i))}))
 	}
-	var size int64
-	for _, f := range segmentFiles(t, dir) {
-		info, err := os.Stat(f)
-		require.NoError(t, err)
-		size += info.Size()
-	}
-	assert.LessOrEqual(t, size, int64(segmentSize/32), "4 MB went through the journal")
+	assert.LessOrEqual(t, segmentBytes(t, dir), int64(segmentSize/32), "4 MB went through the journal")
 	assertHolds(t, j, map[string]string{"meta": "done 1999"})
 	require.NoError(t, j.close())
 	assertHolds(t, openTest(t, dir, segmentSize, false), map[string]string{"meta": "done 1999"})
@@ -331,18 +337,9 @@ func TestIdleDrainedQueueEndsItsSegment(t *testing.T) {
 	for i := range 100 {
 		require.NoError(t, j.batch([]*storage.Operation{storage.SetOperation("meta", fmt.Appendf(nil, "done %d", i)), storage.DeleteOperation(fmt.Sprintf("item-%d", i))}))
 	}
-	size := func() int64 {
-		var total int64
-		for _, f := range segmentFiles(t, dir) {
-			info, err := os.Stat(f)
-			require.NoError(t, err)
-			total += info.Size()
-		}
-		return total
-	}
-	require.Greater(t, size(), int64(200_000), "the burst is on disk, under the early end's %d bytes", segmentSize/32)
-	assert.Eventually(t, func() bool { return size() < segmentSize/512 }, 10*time.Second, 20*time.Millisecond,
-		"the idle journal still holds %d bytes", size())
+	require.Greater(t, segmentBytes(t, dir), int64(200_000), "the burst is on disk, under the early end's %d bytes", segmentSize/32)
+	assert.Eventually(t, func() bool { return segmentBytes(t, dir) < segmentSize/512 }, 10*time.Second, 20*time.Millisecond,
+		"the idle journal still holds %d bytes", segmentBytes(t, dir))
 	assertHolds(t, j, map[string]string{"meta": "done 99"})
 	require.NoError(t, j.close())
 	assertHolds(t, openTest(t, dir, segmentSize, false), map[string]string{"meta": "done 99"})
