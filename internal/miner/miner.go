@@ -17,6 +17,8 @@ package miner
 
 import (
 	"hash/fnv"
+	"hash/maphash"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -95,11 +97,14 @@ type node struct {
 type Miner struct {
 	cfg Config
 
-	mu        sync.Mutex
-	root      map[int]*node
-	byID      map[string]*cluster
-	tick      uint64
-	evicted   uint64
+	mu      sync.Mutex
+	root    map[int]*node
+	byID    map[string]*cluster
+	tick    uint64
+	evicted uint64
+	// version advances whenever a cluster is made, evicted or generalised:
+	// while it stands, the same tokens find the same cluster.
+	version   uint64
 	truncated atomic.Uint64
 
 	// Reused under mu by candidateLeaves and clustersOf: matching a
@@ -138,11 +143,25 @@ func (m *Miner) AppendBatch(dst []Match, messages []string) []Match {
 	for _, msg := range messages {
 		start := len(all)
 		all = m.appendTokens(all, msg)
-		tokenized = append(tokenized, tokenBounds{start, len(all)})
+		tokenized = append(tokenized, tokenBounds{start, len(all), hashTokens(all[start:])})
 	}
+	clear(buf.absorbed)
 	m.mu.Lock()
 	for _, b := range tokenized {
-		dst = append(dst, m.addLocked(all[b.start:b.end:b.end]))
+		tokens := all[b.start:b.end:b.end]
+		// Most messages of a batch repeat an earlier one's tokens. A repeat
+		// of tokens that changed nothing when added, with nothing changed
+		// since, would take the same path to the same cluster again.
+		if a, ok := buf.absorbed[b.hash]; ok && a.version == m.version && slices.Equal(all[a.start:a.end], tokens) {
+			dst = append(dst, m.matched(a.cluster))
+			continue
+		}
+		version := m.version
+		c := m.clusterFor(tokens)
+		if m.version == version {
+			buf.absorbed[b.hash] = absorbedTokens{tokenBounds: b, cluster: c, version: version}
+		}
+		dst = append(dst, m.matched(c))
 	}
 	m.mu.Unlock()
 	clear(all) // drop the references to the messages
@@ -151,23 +170,62 @@ func (m *Miner) AppendBatch(dst []Match, messages []string) []Match {
 	return dst
 }
 
-type tokenBounds struct{ start, end int }
+type tokenBounds struct {
+	start, end int
+	hash       uint64
+}
+
+// absorbedTokens are tokens a cluster took without changing, at the miner's
+// version then.
+type absorbedTokens struct {
+	tokenBounds
+	cluster *cluster
+	version uint64
+}
 
 type tokenBuffer struct {
 	tokens   []string
 	messages []tokenBounds
+	absorbed map[uint64]absorbedTokens
 }
 
-var tokenBuffers = sync.Pool{New: func() any { return new(tokenBuffer) }}
+var tokenBuffers = sync.Pool{New: func() any {
+	return &tokenBuffer{absorbed: map[uint64]absorbedTokens{}}
+}}
+
+// tokenSeed seeds the hashes of token sequences.
+var tokenSeed = maphash.MakeSeed()
+
+// hashTokens hashes a token sequence: one hash per token, mixed in order.
+func hashTokens(tokens []string) uint64 {
+	h := uint64(len(tokens))
+	for _, t := range tokens {
+		h = (h ^ maphash.String(tokenSeed, t)) * 0x100000001b3
+	}
+	return h
+}
 
 func (m *Miner) addLocked(tokens []string) Match {
-	m.tick++
+	return m.matched(m.clusterFor(tokens))
+}
+
+// clusterFor returns the cluster tokens join, merged with them, or a new
+// one; it advances the miner's version when the tree or a template changes.
+func (m *Miner) clusterFor(tokens []string) *cluster {
 	c := m.bestOf(m.candidateLeaves(tokens), tokens)
 	if c == nil {
-		c = m.newCluster(m.leaf(tokens), tokens)
-	} else {
-		c.merge(tokens)
+		m.version++
+		return m.newCluster(m.leaf(tokens), tokens)
 	}
+	if c.merge(tokens) {
+		m.version++
+	}
+	return c
+}
+
+// matched counts a message for c.
+func (m *Miner) matched(c *cluster) Match {
+	m.tick++
 	c.size++
 	c.lastUsed = m.tick
 	return Match{ID: c.id, Template: c.template}
@@ -386,17 +444,22 @@ func (m *Miner) uniqueID(template string) string {
 	}
 }
 
-func (c *cluster) merge(tokens []string) {
+// merge generalises c to cover tokens and reports whether it changed.
+func (c *cluster) merge(tokens []string) bool {
 	changed := false
 	for i, t := range c.tokens {
-		if t != tokens[i] && t != Wildcard {
-			c.tokens[i] = strings.Clone(generalize(t, tokens[i]))
+		if t == tokens[i] || t == Wildcard {
+			continue
+		}
+		if g := generalize(t, tokens[i]); g != t {
+			c.tokens[i] = strings.Clone(g)
 			changed = true
 		}
 	}
 	if changed {
 		c.template = strings.Join(c.tokens, " ")
 	}
+	return changed
 }
 
 // evictLRU removes the least recently matched cluster (linear scan: eviction

@@ -5,10 +5,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/paylog/paylog/internal/workload"
 )
 
 func TestClustersGeneralizeAndKeepTheirID(t *testing.T) {
@@ -167,5 +170,43 @@ func TestAppendFieldsSplitsAsStringsFields(t *testing.T) {
 	} {
 		got := appendFields(append([]string(nil), prefix...), s)
 		assert.Equal(t, append(append([]string(nil), prefix...), strings.Fields(s)...), got, "%q", s)
+	}
+}
+
+// AppendBatch skips the tree for a message whose tokens an earlier message
+// of the batch brought to a cluster that did not change; the result must be
+// what mining the messages one by one gives, also while clusters generalise
+// and are evicted.
+func TestBatchesMineLikeSingleMessages(t *testing.T) {
+	g := workload.New(7, time.Unix(1_700_000_000, 0), time.Hour)
+	generated := make([]string, 20_000)
+	for i := range generated {
+		generated[i] = g.Entry(i, len(generated)).Message
+	}
+	for _, tc := range []struct {
+		name        string
+		maxClusters int
+		messages    []string
+	}{
+		{"workload", 0, generated},
+		{"workload, evicting", 40, generated},
+		// The cluster "a 1" joined unchanged is evicted before it repeats.
+		{"repeat of an evicted cluster", 2, []string{"a 1", "a 1", "b x", "c y", "a 1"}},
+	} {
+		single, batched := New(Config{MaxClusters: tc.maxClusters}), New(Config{MaxClusters: tc.maxClusters})
+		var want, got []Match
+		for _, msg := range tc.messages {
+			want = append(want, single.Add(msg))
+		}
+		for start := 0; start < len(tc.messages); start += 1000 {
+			got = batched.AppendBatch(got, tc.messages[start:min(start+1000, len(tc.messages))])
+		}
+		require.Equal(t, want, got, tc.name)
+		assert.Equal(t, single.Stats(), batched.Stats(), tc.name)
+		wantSnapshot, err := single.Snapshot()
+		require.NoError(t, err)
+		gotSnapshot, err := batched.Snapshot()
+		require.NoError(t, err)
+		assert.JSONEq(t, string(wantSnapshot), string(gotSnapshot), "%s: sizes and last use count skipped messages too", tc.name)
 	}
 }
