@@ -42,6 +42,11 @@ func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config
 		share.QueueSize = int64(ceilDiv(int(q.QueueSize), shards))
 		queue = configoptional.Some(share)
 	}
+	telemetry, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	encoding := rowsEncoding{logger: set.Logger, telemetry: telemetry}
 	newShard := func(i int) (exporter.Logs, error) {
 		shardSet := set
 		shardSet.ID = shardID(set.ID, i)
@@ -49,7 +54,7 @@ func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config
 			exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 			exporterhelper.WithTimeout(c.TimeoutConfig),
 			exporterhelper.WithRetry(c.RetryConfig),
-			xexporterhelper.WithQueueBatch(queue, xexporterhelper.QueueBatchSettings{Encoding: rowsEncoding{}}),
+			xexporterhelper.WithQueueBatch(queue, xexporterhelper.QueueBatchSettings{Encoding: encoding}),
 			exporterhelper.WithStart(e.start),
 		)
 	}

@@ -9,7 +9,9 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper/xexporterhelper"
 	"go.opentelemetry.io/collector/pdata/plog"
 	pdatareq "go.opentelemetry.io/collector/pdata/xpdata/request"
+	"go.uber.org/zap"
 
+	"github.com/paylog/paylog/exporter/logstore/internal/metadata"
 	logstoreext "github.com/paylog/paylog/extension/logstore"
 )
 
@@ -72,7 +74,10 @@ func (r *rowsRequest) size(sizer exporterhelper.RequestSizerType) int {
 // The request's context (client metadata, span) is not kept: nothing after
 // the queue uses it. Items queued by versions that queued OTLP protobuf are
 // read and converted.
-type rowsEncoding struct{}
+type rowsEncoding struct {
+	logger    *zap.Logger
+	telemetry *metadata.TelemetryBuilder
+}
 
 func (rowsEncoding) Marshal(_ context.Context, req xexporterhelper.Request) ([]byte, error) {
 	r, ok := req.(*rowsRequest)
@@ -82,7 +87,20 @@ func (rowsEncoding) Marshal(_ context.Context, req xexporterhelper.Request) ([]b
 	return r.batch.AppendBinary(nil), nil
 }
 
-func (rowsEncoding) Unmarshal(data []byte) (context.Context, xexporterhelper.Request, error) {
+// Unmarshal reads a queued item back. The queue drops an item it cannot
+// read and says so only at debug level, so the loss is logged and counted
+// here.
+func (e rowsEncoding) Unmarshal(data []byte) (context.Context, xexporterhelper.Request, error) {
+	ctx, req, err := unmarshalRequest(data)
+	if err != nil {
+		e.logger.Error("A queued request could not be read; the queue drops it and its records are lost",
+			zap.Int("bytes", len(data)), zap.Error(err))
+		e.telemetry.ExporterLogstoreQueueUnreadableItems.Add(context.Background(), 1)
+	}
+	return ctx, req, err
+}
+
+func unmarshalRequest(data []byte) (context.Context, xexporterhelper.Request, error) {
 	if logstoreext.IsEncodedBatch(data) {
 		b, err := logstoreext.UnmarshalBatch(data)
 		if err != nil {

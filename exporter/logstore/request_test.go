@@ -8,12 +8,19 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/exporter/exporterhelper/xexporterhelper"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	pdatareq "go.opentelemetry.io/collector/pdata/xpdata/request"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/paylog/paylog/exporter/logstore/internal/metadata"
+	"github.com/paylog/paylog/exporter/logstore/internal/metadatatest"
 	logstoreext "github.com/paylog/paylog/extension/logstore"
 )
 
@@ -88,22 +95,52 @@ func TestMergeSplitByBytes(t *testing.T) {
 	assert.Error(t, err)
 }
 
-func TestRowsEncodingRoundTrip(t *testing.T) {
-	req := newRowsRequest(t, 100, "a")
-	data, err := rowsEncoding{}.Marshal(context.Background(), req)
+// newTestEncoding is the exporter's queue encoding with its log and
+// telemetry observed.
+func newTestEncoding(t *testing.T) (rowsEncoding, *componenttest.Telemetry, *observer.ObservedLogs) {
+	tt := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
+	telemetry, err := metadata.NewTelemetryBuilder(tt.NewTelemetrySettings())
 	require.NoError(t, err)
-	_, back, err := rowsEncoding{}.Unmarshal(data)
+	core, logs := observer.New(zap.InfoLevel)
+	return rowsEncoding{logger: zap.New(core), telemetry: telemetry}, tt, logs
+}
+
+func TestRowsEncodingRoundTrip(t *testing.T) {
+	encoding, _, logs := newTestEncoding(t)
+	req := newRowsRequest(t, 100, "a")
+	data, err := encoding.Marshal(context.Background(), req)
+	require.NoError(t, err)
+	_, back, err := encoding.Unmarshal(data)
 	require.NoError(t, err)
 	assert.Equal(t, encoded(req), encoded(back))
+	assert.Zero(t, logs.Len())
+}
 
-	_, _, err = rowsEncoding{}.Unmarshal(data[:len(data)-3])
+// The queue drops an item it cannot read with only a debug log; the
+// encoding makes the loss an error log and a count.
+func TestUnreadableQueueItemsAreLoggedAndCounted(t *testing.T) {
+	encoding, tt, logs := newTestEncoding(t)
+	data, err := encoding.Marshal(context.Background(), newRowsRequest(t, 100, "a"))
+	require.NoError(t, err)
+
+	_, _, err = encoding.Unmarshal(data[:len(data)-3])
 	assert.Error(t, err, "a damaged item is refused, not half read")
+	_, _, err = encoding.Unmarshal([]byte("not a queued request"))
+	assert.Error(t, err)
+
+	metadatatest.AssertEqualExporterLogstoreQueueUnreadableItems(t, tt,
+		[]metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
+	require.Equal(t, 2, logs.FilterLevelExact(zap.ErrorLevel).Len())
+	assert.Contains(t, logs.All()[0].Message, "could not be read")
+	assert.Equal(t, int64(len(data)-3), logs.All()[0].ContextMap()["bytes"])
 }
 
 // TestQueuedOTLPItemsAreRead: a persistent queue filled by a version that
 // queued OTLP protobuf (with or without the request context) is read, and
 // its records become the same rows as new requests.
 func TestQueuedOTLPItemsAreRead(t *testing.T) {
+	encoding, _, _ := newTestEncoding(t)
 	ld := requestLogs(50, "legacy")
 	want := encoded(newRowsRequest(t, 50, "legacy"))
 
@@ -112,7 +149,7 @@ func TestQueuedOTLPItemsAreRead(t *testing.T) {
 	plain, err := (&plog.ProtoMarshaler{}).MarshalLogs(ld)
 	require.NoError(t, err)
 	for name, data := range map[string][]byte{"with context": withContext, "plain": plain} {
-		_, req, err := rowsEncoding{}.Unmarshal(data)
+		_, req, err := encoding.Unmarshal(data)
 		require.NoError(t, err, name)
 		assert.Equal(t, want, encoded(req), name)
 	}
