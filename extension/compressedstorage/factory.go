@@ -18,6 +18,11 @@ func createDefaultConfig() component.Config {
 	return &Config{Codec: codecZstd, Level: "fastest"}
 }
 
-func create(_ context.Context, _ extension.Settings, cfg component.Config) (extension.Extension, error) {
-	return newCompressedStorage(cfg.(*Config))
+func create(_ context.Context, set extension.Settings, cfg component.Config) (extension.Extension, error) {
+	s, err := newCompressedStorage(cfg.(*Config))
+	if err != nil {
+		return nil, err
+	}
+	s.logger = set.Logger
+	return s, nil
 }

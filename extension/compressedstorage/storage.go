@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension/extensioncapabilities"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.uber.org/zap"
 
 	"github.com/paylog/paylog/internal/hostext"
 )
@@ -27,8 +28,9 @@ var (
 const maxValueBytes = 1 << 30
 
 type compressedStorage struct {
-	cfg   *Config
-	inner storage.Extension
+	cfg    *Config
+	inner  storage.Extension
+	logger *zap.Logger
 	// zstdLevel is the level of the C zstd library (gozstd, which the
 	// embedded store links for its blocks): at level 1 it compressed a
 	// 1,000-entry request twice as fast as klauspost/compress at its fastest,
@@ -53,7 +55,7 @@ func newCompressedStorage(cfg *Config) (*compressedStorage, error) {
 	}
 	s2Encode := map[string]func(dst, src []byte) []byte{"fastest": s2.Encode, "default": s2.EncodeBetter, "better": s2.EncodeBest}[cfg.Level]
 	zstdLevel := map[string]int{"fastest": 1, "default": 3, "better": 7}[cfg.Level]
-	return &compressedStorage{cfg: cfg, zstdLevel: zstdLevel, dec: dec, s2Encode: s2Encode}, nil
+	return &compressedStorage{cfg: cfg, logger: zap.NewNop(), zstdLevel: zstdLevel, dec: dec, s2Encode: s2Encode}, nil
 }
 
 // Dependencies makes the collector start the wrapped storage first.
@@ -118,6 +120,10 @@ func (s *compressedStorage) decompress(key string, value []byte) ([]byte, error)
 		return value, nil
 	}
 	if err != nil {
+		// A persistent queue drops an item it cannot read with only a debug
+		// log; the loss must show.
+		s.logger.Error("A stored value could not be decompressed; its reader may drop it",
+			zap.String("key", key), zap.Error(err))
 		return nil, fmt.Errorf("decompress the value of %q: %w", key, err)
 	}
 	if out == nil {

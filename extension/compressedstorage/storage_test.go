@@ -18,6 +18,8 @@ import (
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/paylog/paylog/extension/compressedstorage/internal/metadata"
 	"github.com/paylog/paylog/internal/hosttest"
@@ -39,6 +41,12 @@ func startOver(t *testing.T, inner component.Component) storage.Client {
 // startOverWith is startOver with the given codec.
 func startOverWith(t *testing.T, inner component.Component, codec string) storage.Client {
 	t.Helper()
+	return startLogging(t, inner, codec, zap.NewNop())
+}
+
+// startLogging is startOverWith with the extension's logger.
+func startLogging(t *testing.T, inner component.Component, codec string, logger *zap.Logger) storage.Client {
+	t.Helper()
 	ctx := context.Background()
 	cfg := createDefaultConfig().(*Config)
 	cfg.Storage = fileID
@@ -46,6 +54,7 @@ func startOverWith(t *testing.T, inner component.Component, codec string) storag
 	require.NoError(t, cfg.Validate())
 	set := extensiontest.NewNopSettings(metadata.Type)
 	set.ID = compressedID
+	set.Logger = logger
 	cs, err := NewFactory().Create(ctx, set, cfg)
 	require.NoError(t, err)
 	h := hosttest.WithExtensions(map[component.ID]component.Component{fileID: inner, compressedID: cs})
@@ -184,10 +193,18 @@ func TestValuesWrittenBeforeCompressionAreReadAsTheyAre(t *testing.T) {
 
 func TestCorruptValuesAreErrorsNamingTheKey(t *testing.T) {
 	ctx := context.Background()
-	c, inner := startOnMemory(t)
+	inner := storagetest.NewMemory()
+	core, logs := observer.New(zap.InfoLevel)
+	c := startLogging(t, inner, codecZstd, zap.New(core))
 	inner.SetValue("broken", append(append([]byte{}, zstdHeader...), "not zstd"...))
 	_, err := c.Get(ctx, "broken")
 	assert.ErrorContains(t, err, `"broken"`)
+	// A persistent queue drops an item it cannot read and says so only at
+	// debug level: the loss is logged here.
+	require.Equal(t, 1, logs.FilterLevelExact(zap.ErrorLevel).Len())
+	assert.Equal(t, "broken", logs.All()[0].ContextMap()["key"])
+	assert.ErrorContains(t, c.Batch(ctx, storage.GetOperation("broken")), `"broken"`, "the queue reads in batches")
+	assert.Equal(t, 2, logs.FilterLevelExact(zap.ErrorLevel).Len())
 	inner.SetValue("broken-s2", append(append([]byte{}, s2Header...), "not s2"...))
 	_, err = c.Get(ctx, "broken-s2")
 	assert.ErrorContains(t, err, `"broken-s2"`)
