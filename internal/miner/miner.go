@@ -28,8 +28,9 @@ import (
 
 // Config tunes a Miner; the zero value of a field means its default.
 type Config struct {
-	// Similarity is the share of a cluster's constant tokens a message must
-	// match to join it. Default 0.5.
+	// Similarity is the share of a cluster's constant words (tokens with a
+	// letter; masked structure such as "<*>]" does not count) a message
+	// must match to join it. Default 0.5.
 	Similarity float64
 	// Depth is how many leading tokens route a message in the tree. Default 2.
 	Depth int
@@ -373,14 +374,23 @@ func (m *Miner) bestOf(leaves []*node, tokens []string) *cluster {
 	for _, c := range m.clustersOf(leaves) {
 		same, wilds := 0, 0
 		enumClash := false
+		// Tokens without a letter ("<*>]", "<*>,", "-") are structure: two
+		// messages sharing an id's brackets are not alike for it.
+		structural := 0
 		for i, t := range c.tokens {
 			switch {
 			case t == Wildcard:
 				wilds++
 			case t == tokens[i]:
-				same++
+				if hasLetter(t) {
+					same++
+				} else {
+					structural++
+				}
 			case enumsDiffer(t, tokens[i]) || shapesDiffer(t, tokens[i]):
 				enumClash = true
+			case !hasLetter(t):
+				structural++
 			}
 		}
 		if enumClash {
@@ -389,7 +399,7 @@ func (m *Miner) bestOf(leaves []*node, tokens []string) *cluster {
 			// ("(uid=<*>)" and "LOGIN(uid=<*>)"), name different events.
 			continue
 		}
-		constant := len(c.tokens) - wilds
+		constant := len(c.tokens) - wilds - structural
 		sim := 1.0
 		if constant > 0 {
 			sim = float64(same) / float64(constant)

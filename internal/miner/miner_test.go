@@ -38,6 +38,20 @@ func TestEnumWordsSeparateEvents(t *testing.T) {
 	assert.Equal(t, https.ID, m.Add("10.0.0.1:80 open through proxy proxy.example.com:5070 HTTPS").ID)
 }
 
+// Masked tokens without a letter ("<*>]", "<*>,") are structure, not words
+// that agree: short messages that share only a bracketed id are different
+// events.
+func TestSharedStructureIsNotSimilarity(t *testing.T) {
+	m := New(Config{})
+	claim := m.Add("[instance: 7d4fb7d4-36d8-4c2d-a7d7-53ea2d0f7d2b] Claim successful")
+	image := m.Add("[instance: 0a1b2c3d-36d8-4c2d-a7d7-53ea2d0f7d2b] Creating image")
+	assert.NotEqual(t, claim.ID, image.ID)
+	assert.Equal(t, "[instance: <*>] Creating image", image.Template)
+	again := m.Add("[instance: 99fb7d4a-36d8-4c2d-a7d7-53ea2d0f7d2b] Claim successful")
+	assert.Equal(t, claim.ID, again.ID)
+	assert.Equal(t, "[instance: <*>] Claim successful", again.Template)
+}
+
 func TestAllWildcardTemplatesDoNotSwallowMessages(t *testing.T) {
 	m := New(Config{})
 	numbers := m.Add("12345|678|0|0")
