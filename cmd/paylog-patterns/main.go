@@ -18,7 +18,7 @@ import (
 
 func main() {
 	var cfg miner.Config
-	flag.Float64Var(&cfg.Similarity, "similarity", 0, "share of a template's constant tokens a line must match (default 0.5)")
+	flag.Float64Var(&cfg.Similarity, "similarity", 0, "share of a template's constant tokens a line must match (default 0.55)")
 	flag.IntVar(&cfg.Depth, "depth", 0, "leading tokens that route a line (default 2)")
 	flag.IntVar(&cfg.MaxClusters, "max-patterns", 0, "patterns kept in memory (default 20000)")
 	flag.IntVar(&cfg.MaxTokens, "max-tokens", 0, "tokens per line (default 128)")

@@ -30,7 +30,8 @@ import (
 type Config struct {
 	// Similarity is the share of a cluster's constant words (tokens with a
 	// letter; masked structure such as "<*>]" does not count) a message
-	// must match to join it. Default 0.5.
+	// must match to join it. Default 0.55: half is not enough ("Command has
+	// been aborted" and "Command has completed successfully" are two events).
 	Similarity float64
 	// Depth is how many leading tokens route a message in the tree. Default 2.
 	Depth int
@@ -50,7 +51,7 @@ type Config struct {
 
 func (c Config) withDefaults() Config {
 	if c.Similarity <= 0 {
-		c.Similarity = 0.5
+		c.Similarity = 0.55
 	}
 	if c.Depth <= 0 {
 		c.Depth = 2

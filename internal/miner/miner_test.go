@@ -52,6 +52,21 @@ func TestSharedStructureIsNotSimilarity(t *testing.T) {
 	assert.Equal(t, "[instance: <*>] Claim successful", again.Template)
 }
 
+// By default a message joins a pattern when more than half of its words
+// agree; half is not enough.
+func TestHalfTheWordsDoNotMakeAPattern(t *testing.T) {
+	m := New(Config{})
+	aborted := m.Add("Command has been aborted")
+	completed := m.Add("Command has completed successfully")
+	assert.NotEqual(t, aborted.ID, completed.ID)
+	bye := m.Add("Received disconnect from 139.59.209.18: 11: Bye Bye [preauth]")
+	byUser := m.Add("Received disconnect from 112.95.230.3: 11: disconnected by user")
+	assert.NotEqual(t, bye.ID, byUser.ID)
+
+	user := m.Add("Invalid user webmaster from 173.234.31.186")
+	assert.Equal(t, user.ID, m.Add("Invalid user admin from 103.207.39.212").ID, "three of four words agree")
+}
+
 func TestAllWildcardTemplatesDoNotSwallowMessages(t *testing.T) {
 	m := New(Config{})
 	numbers := m.Add("12345|678|0|0")

@@ -22,7 +22,7 @@ type Config struct {
 	// ERROR, CRITICAL; aliases allowed). Default: every record.
 	Levels []string `mapstructure:"levels"`
 	// Similarity is the share of a pattern's constant words a message must
-	// match to join it (0 < s ≤ 1). Default 0.5.
+	// match to join it (0 < s ≤ 1). Default 0.55.
 	Similarity float64 `mapstructure:"similarity"`
 	// MaxPatterns bounds memory; the least recently seen pattern is evicted
 	// beyond it. Default 20000.

@@ -21,7 +21,7 @@ func NewFactory() processor.Factory {
 
 func createDefaultConfig() component.Config {
 	return &Config{
-		Similarity:        0.5,
+		Similarity:        0.55,
 		MaxPatterns:       20000,
 		MaxTokens:         128,
 		MaxMessageBytes:   4096,

@@ -156,18 +156,18 @@ func TestTemplateOnChangeRidesOnlyOnNewsAndAfterRefusals(t *testing.T) {
 	}
 
 	// Refused downstream: the template is not taken as delivered.
-	require.Error(t, send("Payment 1 declined"))
+	require.Error(t, send("Payment 1 declined by bank"))
 	refuse = false
-	require.NoError(t, send("Payment 2 declined", "Payment 3 declined", "Disk full on volume 7"))
+	require.NoError(t, send("Payment 2 declined by bank", "Payment 3 declined by bank", "Disk full on volume 7"))
 	ids, templates := annotations(sink.AllLogs()[0])
-	assert.Equal(t, []string{"Payment <*> declined", "", "Disk full on volume <*>"}, templates, "first record of each pattern only")
+	assert.Equal(t, []string{"Payment <*> declined by bank", "", "Disk full on volume <*>"}, templates, "first record of each pattern only")
 	assert.Equal(t, ids[0], ids[1], "the id is on every record")
 
 	// Delivered: later records carry only the id, until the template changes.
-	require.NoError(t, send("Payment 4 declined", "Payment 5 refunded"))
-	require.NoError(t, send("Payment 6 declined"))
+	require.NoError(t, send("Payment 4 declined by bank", "Payment 5 refunded by bank"))
+	require.NoError(t, send("Payment 6 declined by bank"))
 	_, templates = annotations(sink.AllLogs()[1])
-	assert.Equal(t, []string{"", "Payment <*> <*>"}, templates)
+	assert.Equal(t, []string{"", "Payment <*> <*> by bank"}, templates)
 	_, templates = annotations(sink.AllLogs()[2])
 	assert.Equal(t, []string{""}, templates)
 }
