@@ -51,8 +51,8 @@ func maskCore(core string) string {
 	if i := strings.IndexByte(core, ':'); i > 0 && i < len(core)-1 && isKey(core[:i]) && !strings.Contains(core[:i], ".") {
 		return core[:i+1] + maskValue(core[i+1:])
 	}
-	// word.N keeps the word: "core.114", "touch.0".
-	if i := strings.LastIndexByte(core, '.'); i > 0 && isLetters(core[:i]) && isDigits(core[i+1:]) {
+	// word.N and word-N keep the word: "core.114", "touch.0", "node-82".
+	if i := strings.LastIndexAny(core, ".-"); i > 0 && isLetters(core[:i]) && isDigits(core[i+1:]) {
 		return core[:i+1] + Wildcard
 	}
 	return Wildcard
@@ -82,10 +82,11 @@ func newByteSet(chars string) (set byteSet) {
 }
 
 var (
-	// leadingPunct is trimmed from the start of a token or value, and
+	// leadingPunct (brackets, quotes and the @ of an address) is trimmed
+	// from the start of a token or value, and
 	// tokenTrailing and valueTrailing from their ends: a value keeps ':' and
 	// '.' at its end, which may be part of it.
-	leadingPunct  = newByteSet(`([{<'"`)
+	leadingPunct  = newByteSet(`([{<'"@`)
 	tokenTrailing = newByteSet(`,;:()]}>'".`)
 	valueTrailing = newByteSet(`,;)]}>'"`)
 )
@@ -270,10 +271,15 @@ func isProtocol(s string) bool {
 	if i < 2 || i == len(s) {
 		return false
 	}
-	if s[i] == '/' || s[i] == '-' {
+	dashed := s[i] == '-'
+	if s[i] == '/' || dashed {
 		i++
 	}
 	version := s[i:]
+	if dashed && strings.IndexByte(version, '.') < 0 {
+		// SSH-2.0 is a protocol; node-82 and worker-3 are numbered things.
+		return false
+	}
 	return version != "" && len(version) <= 4 && version[0] >= '0' && version[0] <= '9' && isNumber(version)
 }
 

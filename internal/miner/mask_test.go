@@ -31,6 +31,10 @@ func TestMaskToken(t *testing.T) {
 		"task_1445144423722_0020_m_000007":      "<*>",
 		"(TID":                                  "(TID",
 		"1306).":                                "<*>).",
+		"@0x1cc8b0":                             "@<*>",
+		"node-82":                               "node-<*>",
+		"SSH-2.0":                               "SSH-2.0",
+		"HTTP/1.1":                              "HTTP/1.1",
 	}
 	for in, want := range tests {
 		assert.Equal(t, want, maskToken(in), in)
