@@ -531,12 +531,28 @@ func isEnumWord(s string) bool {
 // enumsDiffer reports two different upper-case words, alone or as the last
 // part of the same dotted name (android.intent.action.SCREEN_ON and _OFF).
 func enumsDiffer(a, b string) bool {
+	if booleansDiffer(a, b) {
+		return true
+	}
 	ia, ib := strings.LastIndexByte(a, '.'), strings.LastIndexByte(b, '.')
 	if a[:max(ia, 0)] != b[:max(ib, 0)] {
 		return false
 	}
 	return isEnumWord(a[ia+1:]) && isEnumWord(b[ib+1:])
 }
+
+// booleansDiffer reports true against false, alone or as the value of the
+// same key (visible=true, overlap:false): a state, like an upper-case word.
+func booleansDiffer(a, b string) bool {
+	ia, ib := strings.LastIndexAny(a, "=:"), strings.LastIndexAny(b, "=:")
+	if a[:ia+1] != b[:ib+1] {
+		return false
+	}
+	va, vb := strings.TrimRight(a[ia+1:], ",;)"), strings.TrimRight(b[ib+1:], ",;)")
+	return va != vb && isBoolean(va) && isBoolean(vb)
+}
+
+func isBoolean(s string) bool { return strings.EqualFold(s, "true") || strings.EqualFold(s, "false") }
 
 func allWildcards(tokens []string) bool {
 	for _, t := range tokens {

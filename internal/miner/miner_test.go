@@ -67,6 +67,18 @@ func TestHalfTheWordsDoNotMakeAPattern(t *testing.T) {
 	assert.Equal(t, user.ID, m.Add("Invalid user admin from 103.207.39.212").ID, "three of four words agree")
 }
 
+func TestBooleansSeparateEvents(t *testing.T) {
+	m := New(Config{})
+	down := m.Add("interceptKeyTq keycode=4 interactive=true policyFlags=22000000 down true canceled false")
+	up := m.Add("interceptKeyTq keycode=4 interactive=true policyFlags=22000000 down false canceled false")
+	assert.NotEqual(t, down.ID, up.ID)
+	shown := m.Add("updateClipping isOverlap:true, getTopPadding=134.0, Translation=0.0")
+	hidden := m.Add("updateClipping isOverlap:false, getTopPadding=134.0, Translation=0.0")
+	assert.NotEqual(t, shown.ID, hidden.ID)
+	assert.Equal(t, "updateClipping isOverlap:false, getTopPadding=<*>, Translation=<*>", hidden.Template)
+	assert.Equal(t, down.ID, m.Add("interceptKeyTq keycode=26 interactive=true policyFlags=1 down true canceled false").ID)
+}
+
 func TestAllWildcardTemplatesDoNotSwallowMessages(t *testing.T) {
 	m := New(Config{})
 	numbers := m.Add("12345|678|0|0")
