@@ -531,7 +531,7 @@ func isEnumWord(s string) bool {
 // enumsDiffer reports two different upper-case words, alone or as the last
 // part of the same dotted name (android.intent.action.SCREEN_ON and _OFF).
 func enumsDiffer(a, b string) bool {
-	if booleansDiffer(a, b) {
+	if statesDiffer(a, b) {
 		return true
 	}
 	ia, ib := strings.LastIndexByte(a, '.'), strings.LastIndexByte(b, '.')
@@ -541,18 +541,37 @@ func enumsDiffer(a, b string) bool {
 	return isEnumWord(a[ia+1:]) && isEnumWord(b[ib+1:])
 }
 
-// booleansDiffer reports true against false, alone or as the value of the
-// same key (visible=true, overlap:false): a state, like an upper-case word.
-func booleansDiffer(a, b string) bool {
+// statesDiffer reports two different state words (true and false, on and
+// off, begin and end, …), alone or as the value of the same key
+// (visible=true, overlap:false): states tell events apart, as upper-case
+// words do.
+func statesDiffer(a, b string) bool {
 	ia, ib := strings.LastIndexAny(a, "=:"), strings.LastIndexAny(b, "=:")
 	if a[:ia+1] != b[:ib+1] {
 		return false
 	}
-	va, vb := strings.TrimRight(a[ia+1:], ",;)"), strings.TrimRight(b[ib+1:], ",;)")
-	return va != vb && isBoolean(va) && isBoolean(vb)
+	va, vb := strings.TrimRight(a[ia+1:], ",;.)"), strings.TrimRight(b[ib+1:], ",;.)")
+	return !strings.EqualFold(va, vb) && isStateWord(va) && isStateWord(vb)
 }
 
-func isBoolean(s string) bool { return strings.EqualFold(s, "true") || strings.EqualFold(s, "false") }
+// stateWords are the two sides of states that name different events.
+var stateWords = map[string]bool{
+	"true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "up": true, "down": true,
+	"enabled": true, "disabled": true, "begin": true, "end": true, "start": true, "stop": true,
+	"started": true, "stopped": true, "open": true, "opened": true, "closed": true,
+	"success": true, "failure": true, "succeeded": true, "failed": true,
+}
+
+func isStateWord(s string) bool {
+	var lower [9]byte
+	if len(s) > len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		lower[i] = s[i] | 0x20 // letters only matter: others miss the map anyway
+	}
+	return stateWords[string(lower[:len(s)])]
+}
 
 func allWildcards(tokens []string) bool {
 	for _, t := range tokens {

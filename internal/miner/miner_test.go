@@ -67,7 +67,7 @@ func TestHalfTheWordsDoNotMakeAPattern(t *testing.T) {
 	assert.Equal(t, user.ID, m.Add("Invalid user admin from 103.207.39.212").ID, "three of four words agree")
 }
 
-func TestBooleansSeparateEvents(t *testing.T) {
+func TestStatesSeparateEvents(t *testing.T) {
 	m := New(Config{})
 	down := m.Add("interceptKeyTq keycode=4 interactive=true policyFlags=22000000 down true canceled false")
 	up := m.Add("interceptKeyTq keycode=4 interactive=true policyFlags=22000000 down false canceled false")
@@ -77,6 +77,13 @@ func TestBooleansSeparateEvents(t *testing.T) {
 	assert.NotEqual(t, shown.ID, hidden.ID)
 	assert.Equal(t, "updateClipping isOverlap:false, getTopPadding=<*>, Translation=<*>", hidden.Template)
 	assert.Equal(t, down.ID, m.Add("interceptKeyTq keycode=26 interactive=true policyFlags=1 down true canceled false").ID)
+
+	enabled := m.Add("kernel time sync enabled 6c")
+	disabled := m.Add("kernel time sync disabled 6c")
+	assert.NotEqual(t, enabled.ID, disabled.ID)
+	begin := m.Add("The change in focus caused us to need to do a layout Begin")
+	end := m.Add("The change in focus caused us to need to do a layout end.")
+	assert.NotEqual(t, begin.ID, end.ID)
 }
 
 func TestAllWildcardTemplatesDoNotSwallowMessages(t *testing.T) {
