@@ -91,7 +91,7 @@ func TestPatternsEndToEnd(t *testing.T) {
 	require.Len(t, got, 2, "ERROR and CRITICAL only by default: %+v", got)
 	assert.Equal(t, paymentID, got[0].PatternID)
 	assert.Equal(t, 30, got[0].Count)
-	assert.Equal(t, "Payment <*> declined: insufficient funds for account <*>", got[0].Pattern)
+	assert.Equal(t, "Payment <*> declined: insufficient funds for account acct-<*>", got[0].Pattern)
 	assert.Equal(t, []string{"billing-service", "payment-service"}, got[0].Services)
 	assert.Equal(t, base, got[0].FirstSeen)
 	assert.Equal(t, base.Add(29*time.Minute), got[0].LastSeen)

@@ -145,7 +145,7 @@ func TestWebUI(t *testing.T) {
 	// Expand the first row: every field, with its pattern and trace id.
 	do(chromedp.Click(chromedp.CSS("tr.record"), chromedp.NodeVisible), chromedp.WaitVisible(chromedp.CSS("tr.details dl.fields")))
 	details := text("tr.details:not([hidden])")
-	for _, want := range []string{"pattern_id", "Payment <*> declined for order <*>", "0af7651916cd43dd8448eb211c80319c", "billing", `"order"`} {
+	for _, want := range []string{"pattern_id", "Payment <*> declined for order o-<*>", "0af7651916cd43dd8448eb211c80319c", "billing", `"order"`} {
 		assert.Contains(t, details, want)
 	}
 	shot("1-search-expanded")
@@ -157,7 +157,7 @@ func TestWebUI(t *testing.T) {
 	do(chromedp.Click(chromedp.ID("tab-patterns")),
 		chromedp.WaitVisible(chromedp.CSS("tr.pattern svg.spark")))
 	assert.Equal(t, 2, count("tr.pattern"), "the ERROR and the CRITICAL pattern")
-	assert.Equal(t, "Payment <*> declined for order <*>", text("tr.pattern .pattern-link"))
+	assert.Equal(t, "Payment <*> declined for order o-<*>", text("tr.pattern .pattern-link"))
 	assert.Equal(t, "20", text("tr.pattern td"))
 	shot("2-patterns")
 	accessible("patterns")
