@@ -10,10 +10,13 @@ const Wildcard = "<*>"
 // numeric part (blk_-123, task_1445_0020_m_000007), IPs and ports, versions.
 // The token's structure around them is kept: "uid=0" → "uid=<*>",
 // "[DFSClient_1537864556_1]" → "[<*>]", "core.114" → "core.<*>", "41," → "<*>,".
-// Tokens without digits are returned as they are; the clustering finds the
-// variables among them.
+// Tokens without digits are returned as they are, but for absolute paths
+// (/var/www/html/ → <*>); the clustering finds the variables among them.
 func maskToken(tok string) string {
 	if !hasDigit(tok) {
+		if start, end := trimPunct(tok, &tokenTrailing); start < end && tok[start] == '/' && isPath(tok[start:end]) {
+			return tok[:start] + Wildcard + tok[end:]
+		}
 		return tok
 	}
 	// Keep surrounding punctuation: brackets, quotes, trailing separators.
@@ -52,7 +55,7 @@ func maskCore(core string) string {
 		return core[:i+1] + maskValue(core[i+1:])
 	}
 	// word.N and word-N keep the word: "core.114", "touch.0", "node-82".
-	if i := strings.LastIndexAny(core, ".-"); i > 0 && isLetters(core[:i]) && isDigits(core[i+1:]) {
+	if i := lastDotOrDash(core); i > 0 && isLetters(core[:i]) && isDigits(core[i+1:]) {
 		return core[:i+1] + Wildcard
 	}
 	return Wildcard
@@ -102,6 +105,15 @@ func trimPunct(s string, trailing *byteSet) (start, end int) {
 		end--
 	}
 	return start, end
+}
+
+// lastDotOrDash is the index of the last '.' or '-' in s, or -1.
+func lastDotOrDash(s string) int {
+	i := len(s) - 1
+	for i >= 0 && s[i] != '.' && s[i] != '-' {
+		i--
+	}
+	return i
 }
 
 // indexOpening is the index of the first '(' or '[' in s, or -1.
@@ -295,4 +307,9 @@ func isHexID(s string) bool {
 		}
 	}
 	return true
+}
+
+// isPath reports absolute paths of two or more parts: /var/www/html/.
+func isPath(s string) bool {
+	return len(s) > 2 && s[0] == '/' && strings.Count(s, "/") >= 2
 }

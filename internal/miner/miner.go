@@ -546,12 +546,29 @@ func enumsDiffer(a, b string) bool {
 // (visible=true, overlap:false): states tell events apart, as upper-case
 // words do.
 func statesDiffer(a, b string) bool {
-	ia, ib := strings.LastIndexAny(a, "=:"), strings.LastIndexAny(b, "=:")
-	if a[:ia+1] != b[:ib+1] {
+	keyA, va := splitState(a)
+	if !isStateWord(va) {
 		return false
 	}
-	va, vb := strings.TrimRight(a[ia+1:], ",;.)"), strings.TrimRight(b[ib+1:], ",;.)")
-	return !strings.EqualFold(va, vb) && isStateWord(va) && isStateWord(vb)
+	keyB, vb := splitState(b)
+	return keyA == keyB && isStateWord(vb) && !strings.EqualFold(va, vb)
+}
+
+// stateTrailing is punctuation after a state word: "end.", "true,".
+var stateTrailing = newByteSet(`,;.)]}>'"`)
+
+// splitState splits key=value and key:value at the last separator, and
+// drops trailing punctuation from the value.
+func splitState(s string) (key, value string) {
+	i := len(s) - 1
+	for i >= 0 && s[i] != '=' && s[i] != ':' {
+		i--
+	}
+	key, value = s[:i+1], s[i+1:]
+	for len(value) > 0 && stateTrailing[value[len(value)-1]] {
+		value = value[:len(value)-1]
+	}
+	return key, value
 }
 
 // stateWords are the two sides of states that name different events.
