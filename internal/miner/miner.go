@@ -4,10 +4,12 @@
 //
 // The approach is a fixed-depth parse tree in the spirit of Drain (He et al.,
 // ICWS 2017), written for paylog: tokens with digits are masked before
-// clustering (at sub-token level, so "uid=0" becomes "uid=<*>"); messages are
-// routed by token count and their first constant tokens; within a leaf the
-// most similar cluster takes the message when enough of its constant tokens
-// agree, and the positions that disagree become wildcards. A cluster keeps
+// clustering (at sub-token level, so "uid=0" becomes "uid=<*>"; absolute
+// paths too); messages are routed by token count and their first constant
+// tokens; within a leaf the most similar cluster takes the message when more
+// than half of its constant words agree and no two differ as upper-case or
+// state words do (HTTPS/SOCKS5, true/false), and the positions that disagree
+// become wildcards. A cluster keeps
 // its id when its template generalises. Memory is bounded: at most
 // MaxClusters clusters (the least recently matched is evicted), MaxTokens
 // tokens and MaxMessageBytes bytes per message.
