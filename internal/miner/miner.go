@@ -6,10 +6,10 @@
 // ICWS 2017), written for paylog: tokens with digits are masked before
 // clustering (at sub-token level, so "uid=0" becomes "uid=<*>"; absolute
 // paths too); messages are routed by token count and their first constant
-// tokens; within a leaf the most similar cluster takes the message when more
-// than half of its constant words agree and no two differ as upper-case or
-// state words do (HTTPS/SOCKS5, true/false), and the positions that disagree
-// become wildcards. A cluster keeps
+// tokens; within a leaf the most similar cluster takes the message when
+// enough of its constant words agree (by default more than half) and no two
+// differ as upper-case or state words do (HTTPS/SOCKS5, true/false), and the
+// positions that disagree become wildcards. A cluster keeps
 // its id when its template generalises. Memory is bounded: at most
 // MaxClusters clusters (the least recently matched is evicted), MaxTokens
 // tokens and MaxMessageBytes bytes per message.
