@@ -229,6 +229,36 @@ func collapseMeasures(tokens []string) []string {
 	return tokens
 }
 
+// collapseQuotedValues makes the quoted value of a key one variable however
+// many words it has: tag="View Lock", → tag="<*>",. A value left open to the
+// end of the message is left as it is.
+func collapseQuotedValues(tokens []string) []string {
+	for i := 0; i < len(tokens); i++ {
+		t := tokens[i]
+		eq := strings.Index(t, `="`)
+		if eq <= 0 || !isKey(t[:eq]) {
+			continue
+		}
+		end, suffix := i, ""
+		if closing := strings.IndexByte(t[eq+2:], '"'); closing >= 0 {
+			suffix = t[eq+2+closing+1:]
+		} else {
+			for end = i + 1; end < len(tokens); end++ {
+				if closing := strings.IndexByte(tokens[end], '"'); closing >= 0 {
+					suffix = tokens[end][closing+1:]
+					break
+				}
+			}
+			if end == len(tokens) {
+				continue
+			}
+		}
+		tokens[i] = t[:eq+2] + Wildcard + `"` + suffix
+		tokens = append(tokens[:i+1], tokens[end+1:]...)
+	}
+	return tokens
+}
+
 // isNumber reports a decimal number such as 12, 0.39 or -3.
 func isNumber(s string) bool {
 	s = strings.TrimPrefix(s, "-")

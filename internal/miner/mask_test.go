@@ -1,6 +1,7 @@
 package miner
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -56,6 +57,15 @@ func TestCollapseDatesAndMeasures(t *testing.T) {
 		collapseMeasures([]string{"403", "bytes", "(0.39", "KB)", "sent,", "lifetime", "<1", "sec"}))
 	assert.Equal(t, []string{"received,"}, collapseMeasures([]string{"received,"}))
 	assert.Equal(t, []string{"1", "bytes,"}, collapseMeasures([]string{"1", "bytes", "(1", "B),"}))
+}
+
+func TestCollapseQuotedValues(t *testing.T) {
+	split := strings.Fields
+	assert.Equal(t, split(`acquire tag="<*>", name=x`), collapseQuotedValues(split(`acquire tag="View Lock", name=x`)))
+	assert.Equal(t, split(`acquire tag="<*>", name=x`), collapseQuotedValues(split(`acquire tag="RILJ_ACK_WL", name=x`)))
+	assert.Equal(t, split(`a="<*>" b="<*>"`), collapseQuotedValues(split(`a="" b="two words"`)))
+	assert.Equal(t, split(`tag="never closed`), collapseQuotedValues(split(`tag="never closed`)))
+	assert.Equal(t, split(`says "hello world"`), collapseQuotedValues(split(`says "hello world"`)), "only a key's value")
 }
 
 func TestGeneralize(t *testing.T) {

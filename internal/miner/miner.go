@@ -267,6 +267,9 @@ func (m *Miner) appendTokens(dst []string, message string) []string {
 	dst = appendFields(dst, message)
 	// The collapses shorten the message's tokens in place.
 	fields := collapseMeasures(collapseDates(dst[start:]))
+	if strings.Contains(message, `="`) {
+		fields = collapseQuotedValues(fields)
+	}
 	if len(fields) > m.cfg.MaxTokens {
 		fields = append(fields[:m.cfg.MaxTokens-1], Wildcard)
 		cut = true

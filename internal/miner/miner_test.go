@@ -86,6 +86,16 @@ func TestStatesSeparateEvents(t *testing.T) {
 	assert.NotEqual(t, begin.ID, end.ID)
 }
 
+// A quoted value is one variable, however many words it has: the two
+// messages have different token counts but one template.
+func TestQuotedValuesAreOneVariable(t *testing.T) {
+	m := New(Config{})
+	first := m.Add(`acquire lock=233570404, flags=0x1, tag="View Lock", name=com.android.systemui, uid=10037`)
+	second := m.Add(`acquire lock=166121161, flags=0x1, tag="RILJ_ACK_WL", name=com.android.phone, uid=1001`)
+	assert.Equal(t, first.ID, second.ID)
+	assert.Equal(t, `acquire lock=<*>, flags=<*>, tag="<*>", name=<*>, uid=<*>`, second.Template)
+}
+
 func TestAllWildcardTemplatesDoNotSwallowMessages(t *testing.T) {
 	m := New(Config{})
 	numbers := m.Add("12345|678|0|0")
