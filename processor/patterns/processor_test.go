@@ -3,6 +3,7 @@ package patterns
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -114,6 +115,60 @@ func TestGroupBySeparatesSpaces(t *testing.T) {
 	assert.Equal(t, a[0], a[1])
 	assert.Equal(t, "job <*> finished", templates[0])
 	assert.NotEmpty(t, b[0])
+}
+
+// A request's records are mined in one call per pattern space, across its
+// resources and scopes; each record must get what mining the records one by
+// one, in order, gives it.
+func TestRecordsOfManyScopesAreMinedInOrder(t *testing.T) {
+	type record struct{ service, message string }
+	var records []record
+	for i := range 60 {
+		service := []string{"a", "b", "c"}[i%3]
+		records = append(records, record{service, fmt.Sprintf("job %d finished on node-%d after %d ms", i, i%4, i*7)},
+			record{service, fmt.Sprintf("user u%d logged in from 10.0.0.%d", i%5, i)})
+	}
+	// One request: a resource per run of records of one service, two scopes each.
+	request := plog.NewLogs()
+	var scopes []plog.LogRecordSlice
+	for i, r := range records {
+		if i%4 == 0 {
+			rl := request.ResourceLogs().AppendEmpty()
+			rl.Resource().Attributes().PutStr("service.name", r.service)
+			scopes = append(scopes, rl.ScopeLogs().AppendEmpty().LogRecords(), rl.ScopeLogs().AppendEmpty().LogRecords())
+		}
+		scopes[len(scopes)-2+i%2].AppendEmpty().Body().SetStr(r.message)
+	}
+	for _, groupBy := range []string{"", "service.name"} {
+		cfg := createDefaultConfig().(*Config)
+		cfg.GroupBy = groupBy
+		batched, batchedSink := startProcessor(t, cfg, componenttest.NewNopHost())
+		single, singleSink := startProcessor(t, cfg, componenttest.NewNopHost())
+		ld := plog.NewLogs()
+		request.CopyTo(ld)
+		require.NoError(t, batched.ConsumeLogs(context.Background(), ld))
+		// The same records, in the order the request holds them, one per request.
+		var got, want []string
+		rls := batchedSink.AllLogs()[0].ResourceLogs()
+		for i := 0; i < rls.Len(); i++ {
+			service, _ := rls.At(i).Resource().Attributes().Get("service.name")
+			sls := rls.At(i).ScopeLogs()
+			for j := 0; j < sls.Len(); j++ {
+				lrs := sls.At(j).LogRecords()
+				for k := 0; k < lrs.Len(); k++ {
+					id, _ := lrs.At(k).Attributes().Get(AttrPatternID)
+					tpl, _ := lrs.At(k).Attributes().Get(AttrPatternTemplate)
+					got = append(got, id.Str()+" "+tpl.Str())
+					require.NoError(t, single.ConsumeLogs(context.Background(), logs(service.Str(), nil, lrs.At(k).Body().Str())))
+					ids, templates := annotations(singleSink.AllLogs()[len(singleSink.AllLogs())-1])
+					want = append(want, ids[0]+" "+templates[0])
+				}
+			}
+		}
+		assert.Equal(t, want, got, "group_by %q", groupBy)
+		require.NoError(t, batched.Shutdown(context.Background()))
+		require.NoError(t, single.Shutdown(context.Background()))
+	}
 }
 
 func TestTelemetryCountsPatternsEvictionsAndTruncations(t *testing.T) {
