@@ -3,6 +3,7 @@ package logstore // import "github.com/paylog/paylog/exporter/logstore"
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer/consumererror"
@@ -12,8 +13,10 @@ import (
 )
 
 type logStoreExporter struct {
-	cfg   *Config
-	store logstoreext.Store
+	cfg *Config
+	// store is set by every shard's start: a shard whose queue is being
+	// drained already writes while the next one starts.
+	store atomic.Pointer[logstoreext.Store]
 }
 
 func newLogStoreExporter(cfg *Config) *logStoreExporter {
@@ -28,7 +31,7 @@ func (e *logStoreExporter) start(_ context.Context, host component.Host) error {
 	if !store.Writable() {
 		return fmt.Errorf("logstore %q: its backend (%s) is read-only; export to Elasticsearch with the elasticsearch exporter", e.cfg.LogStore, store.Stats().Backend)
 	}
-	e.store = store
+	e.store.Store(&store)
 	return nil
 }
 
@@ -40,5 +43,5 @@ func (e *logStoreExporter) pushRows(ctx context.Context, req xexporterhelper.Req
 	if !ok {
 		return consumererror.NewPermanent(fmt.Errorf("logstore exporter: cannot store a %T", req))
 	}
-	return e.store.WriteBatch(ctx, r.batch)
+	return (*e.store.Load()).WriteBatch(ctx, r.batch)
 }
