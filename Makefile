@@ -15,9 +15,10 @@ build:
 run: build
 	./$(BIN) --config $(CONFIG)
 
-## test: build, then run every test (unit and end-to-end against the built binary)
+## test: build, then run every test: the unit tests under the race detector, then the end-to-end tests against the built binary
 test: build
-	PAYLOG_BINARY=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m ./...
+	$(GO) test -count=1 -race -timeout 15m $$($(GO) list ./... | grep -v '/test/e2e$$')
+	PAYLOG_BINARY=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 15m ./test/e2e/
 
 ## test-short: unit tests only (skips the end-to-end tests that start the binary)
 test-short:
