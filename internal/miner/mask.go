@@ -86,9 +86,9 @@ func newByteSet(chars string) (set byteSet) {
 
 var (
 	// leadingPunct (brackets, quotes and the @ of an address) is trimmed
-	// from the start of a token or value, and
-	// tokenTrailing and valueTrailing from their ends: a value keeps ':' and
-	// '.' at its end, which may be part of it.
+	// from the start of a token or value, tokenTrailing and valueTrailing
+	// from their ends: a value keeps ':' and '.' at its end, which may be
+	// part of it.
 	leadingPunct  = newByteSet(`([{<'"@`)
 	tokenTrailing = newByteSet(`,;:()]}>'".`)
 	valueTrailing = newByteSet(`,;)]}>'"`)
