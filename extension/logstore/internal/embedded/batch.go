@@ -203,7 +203,7 @@ func NewBatch(ld plog.Logs) *Batch {
 	}
 	// The pooled builder must not pin this batch's strings.
 	clear(rb.fields)
-	rb.template, rb.patternID, rb.level = "", "", ""
+	rb.template = ""
 	return newBatch(seg)
 }
 

@@ -75,7 +75,7 @@ type rowBuilder struct {
 	fields []logstorage.Field
 	buf    []byte
 	// idBase is the batch's random part of its record ids; sameTime counts
-	// the batch's records per timestamp (see buildRow).
+	// the batch's records per timestamp (see appendID).
 	idBase   string
 	sameTime map[int64]uint32
 
@@ -276,7 +276,7 @@ func (rb *rowBuilder) collectTemplate(catalog *templateCatalog, ts int64) {
 func (rb *rowBuilder) buildRow(service, source string, res pcommon.Map, rec plog.LogRecord) bool {
 	rb.fields = rb.fields[:0]
 	rb.buf = rb.buf[:0]
-	rb.patternID, rb.template = "", ""
+	rb.template = ""
 	add := func(name, value string) {
 		rb.fields = append(rb.fields, logstorage.Field{Name: name, Value: value})
 	}
@@ -301,8 +301,7 @@ func (rb *rowBuilder) buildRow(service, source string, res pcommon.Map, rec plog
 	} else {
 		add(fieldMessage, body.AsString())
 	}
-	rb.level = logquery.LevelFromSeverity(int32(rec.SeverityNumber()), rec.SeverityText())
-	add(fieldLevel, rb.level)
+	add(fieldLevel, logquery.LevelFromSeverity(int32(rec.SeverityNumber()), rec.SeverityText()))
 	if tid := rec.TraceID(); !tid.IsEmpty() {
 		appendHex(fieldTraceID, tid[:])
 	}
@@ -316,8 +315,7 @@ func (rb *rowBuilder) buildRow(service, source string, res pcommon.Map, rec plog
 		case AttrCorrelationID:
 			add(fieldCorrelationID, v.AsString())
 		case AttrPatternID:
-			rb.patternID = v.AsString()
-			add(fieldPatternID, rb.patternID)
+			add(fieldPatternID, v.AsString())
 		case AttrPatternTemplate:
 			// Kept in the catalog, not in the row.
 			rb.template = v.AsString()
