@@ -19,10 +19,5 @@ func createDefaultConfig() component.Config {
 }
 
 func create(_ context.Context, set extension.Settings, cfg component.Config) (extension.Extension, error) {
-	s, err := newCompressedStorage(cfg.(*Config))
-	if err != nil {
-		return nil, err
-	}
-	s.logger = set.Logger
-	return s, nil
+	return newCompressedStorage(cfg.(*Config), set.Logger)
 }

@@ -46,7 +46,7 @@ var (
 	_ extensioncapabilities.Dependent = (*compressedStorage)(nil)
 )
 
-func newCompressedStorage(cfg *Config) (*compressedStorage, error) {
+func newCompressedStorage(cfg *Config, logger *zap.Logger) (*compressedStorage, error) {
 	// DecodeAll is safe for concurrent use; it refuses frames that would
 	// decode to more than maxValueBytes before allocating them.
 	dec, err := zstd.NewReader(nil, zstd.WithDecoderMaxMemory(maxValueBytes))
@@ -55,7 +55,7 @@ func newCompressedStorage(cfg *Config) (*compressedStorage, error) {
 	}
 	s2Encode := map[string]func(dst, src []byte) []byte{"fastest": s2.Encode, "default": s2.EncodeBetter, "better": s2.EncodeBest}[cfg.Level]
 	zstdLevel := map[string]int{"fastest": 1, "default": 3, "better": 7}[cfg.Level]
-	return &compressedStorage{cfg: cfg, logger: zap.NewNop(), zstdLevel: zstdLevel, dec: dec, s2Encode: s2Encode}, nil
+	return &compressedStorage{cfg: cfg, logger: logger, zstdLevel: zstdLevel, dec: dec, s2Encode: s2Encode}, nil
 }
 
 // Dependencies makes the collector start the wrapped storage first.
