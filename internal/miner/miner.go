@@ -110,6 +110,7 @@ type Miner struct {
 	// while it stands, the same tokens find the same cluster.
 	version   uint64
 	truncated atomic.Uint64
+	shapes    shapeCache
 
 	// Reused under mu by candidateLeaves and clustersOf: matching a
 	// message allocates nothing.
@@ -124,7 +125,9 @@ func New(cfg Config) *Miner {
 
 // Add mines one message and returns its cluster.
 func (m *Miner) Add(message string) Match {
-	tokens := m.appendTokens(make([]string, 0, 16), message)
+	shape := shapeBuffers.Get().(*[]byte)
+	tokens, _ := m.tokensOf(make([]string, 0, 16), message, shape)
+	shapeBuffers.Put(shape)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.addLocked(tokens)
@@ -146,8 +149,9 @@ func (m *Miner) AppendBatch(dst []Match, messages []string) []Match {
 	all, tokenized := buf.tokens[:0], buf.messages[:0]
 	for _, msg := range messages {
 		start := len(all)
-		all = m.appendTokens(all, msg)
-		tokenized = append(tokenized, tokenBounds{start, len(all), hashTokens(all[start:])})
+		var hash uint64
+		all, hash = m.tokensOf(all, msg, &buf.shape)
+		tokenized = append(tokenized, tokenBounds{start, len(all), hash})
 	}
 	clear(buf.absorbed)
 	m.mu.Lock()
@@ -191,6 +195,7 @@ type tokenBuffer struct {
 	tokens   []string
 	messages []tokenBounds
 	absorbed map[uint64]absorbedTokens
+	shape    []byte
 }
 
 var tokenBuffers = sync.Pool{New: func() any {
@@ -253,9 +258,26 @@ func (m *Miner) Stats() Stats {
 	return Stats{Clusters: len(m.byID), Evicted: m.evicted, Truncated: m.truncated.Load()}
 }
 
-// appendTokens appends the masked tokens of message to dst.
-func (m *Miner) appendTokens(dst []string, message string) []string {
-	cut := false
+// tokensOf appends the masked tokens of message to dst and returns their
+// hash, from the shape cache when the message's shape is in it; shape is
+// scratch space.
+func (m *Miner) tokensOf(dst []string, message string, shape *[]byte) ([]string, uint64) {
+	e, shapeHash, ok := m.shapes.lookup(message, shape)
+	if ok {
+		return append(dst, e.tokens...), e.tokensHash
+	}
+	start := len(dst)
+	dst, cut := m.appendTokens(dst, message)
+	hash := hashTokens(dst[start:])
+	if !cut {
+		m.shapes.store(*shape, shapeHash, dst[start:], hash)
+	}
+	return dst, hash
+}
+
+// appendTokens appends the masked tokens of message to dst; cut reports a
+// message mined only in part (MaxMessageBytes, MaxTokens).
+func (m *Miner) appendTokens(dst []string, message string) (tokens []string, cut bool) {
 	if len(message) > m.cfg.MaxMessageBytes {
 		n := m.cfg.MaxMessageBytes
 		for n > 0 && !utf8.RuneStart(message[n]) {
@@ -280,7 +302,7 @@ func (m *Miner) appendTokens(dst []string, message string) []string {
 	for i, f := range fields {
 		fields[i] = maskToken(f)
 	}
-	return dst[:start+len(fields)]
+	return dst[:start+len(fields)], cut
 }
 
 // asciiSpace marks the bytes strings.Fields splits ASCII text at.

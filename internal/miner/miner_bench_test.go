@@ -5,6 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/paylog/paylog/internal/workload"
 )
 
 // devSetLines reads the Content column of every Loghub-2k system in
@@ -68,6 +71,29 @@ func BenchmarkAddBatch(b *testing.B) {
 			batch[i] = lines[(mined+i)%len(lines)]
 		}
 		m.AddBatch(batch[:min(batchSize, b.N-mined)])
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}
+
+// BenchmarkAppendBatchWorkload mines paylog-bench's workload (its services'
+// messages, ids and numbers) in batches of 1,000, as the patterns processor
+// does with an ingest request:
+//
+//	go test -run '^$' -bench BenchmarkAppendBatchWorkload -benchmem -cpu 1 ./internal/miner/
+func BenchmarkAppendBatchWorkload(b *testing.B) {
+	const batchSize, distinct = 1000, 200000
+	g := workload.New(42, time.Now(), time.Hour)
+	lines := make([]string, distinct)
+	for i := range lines {
+		lines[i] = g.Entry(i, distinct).Message
+	}
+	m := New(Config{})
+	var matches []Match
+	b.ReportAllocs()
+	b.ResetTimer()
+	for mined := 0; mined < b.N; mined += batchSize {
+		start := mined % distinct
+		matches = m.AppendBatch(matches[:0], lines[start:start+min(batchSize, b.N-mined)])
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }

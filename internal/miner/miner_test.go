@@ -194,6 +194,7 @@ func TestClustersDoNotKeepTheMessage(t *testing.T) {
 	second := unsafe.String(&buffer[47], 44)
 	m.Add(first)
 	m.Add(second) // merges: the template generalises
+	m.Add(first)  // the shape's second sighting: the shape cache keeps it
 	inBuffer := func(s string) bool {
 		if s == "" {
 			return false
@@ -218,6 +219,16 @@ func TestClustersDoNotKeepTheMessage(t *testing.T) {
 	for _, root := range m.root {
 		walk(root)
 	}
+	cached := 0
+	for i := range m.shapes.entries {
+		if e := m.shapes.entries[i].Load(); e != nil {
+			cached++
+			for _, tok := range e.tokens {
+				assert.False(t, inBuffer(tok), "cached token %q", tok)
+			}
+		}
+	}
+	assert.Equal(t, 1, cached)
 }
 
 func TestAppendFieldsSplitsAsStringsFields(t *testing.T) {
@@ -267,4 +278,36 @@ func TestBatchesMineLikeSingleMessages(t *testing.T) {
 		require.NoError(t, err)
 		assert.JSONEq(t, string(wantSnapshot), string(gotSnapshot), "%s: sizes and last use count skipped messages too", tc.name)
 	}
+}
+
+// The shape cache answers with what masking the message itself gives, for
+// every message of a realistic workload seen many times over.
+func TestShapeCacheGivesTheMaskedTokens(t *testing.T) {
+	g := workload.New(7, time.Now(), time.Hour)
+	// Three of a shape: the third is the first the cache can answer. Some
+	// keep digits in their tokens (SHA256, HTTP/1.1), which the cache must
+	// not answer for the others.
+	messages := []string{
+		"User 3 logged in", "User 6 logged in", "User 9 logged in",
+		"SHA256 ok", "SHA384 ok", "SHA512 ok",
+		"HTTP/1.1 200 in 3ms", "HTTP/2.0 404 in 7ms", "HTTP/3.0 500 in 1ms",
+		"Jul 10 13:17:22 2005 up", "Jul 11 03:07:02 2006 up", "Jul 12 23:47:52 2007 up",
+	}
+	for i := 0; i < 20000; i++ {
+		messages = append(messages, g.Entry(i, 20000).Message)
+	}
+	m := New(Config{})
+	var shape []byte
+	hits := 0
+	for _, msg := range messages {
+		if _, _, ok := m.shapes.lookup(msg, &shape); ok {
+			hits++
+		}
+		got, gotHash := m.tokensOf(nil, msg, &shape)
+		want, _ := m.appendTokens(nil, msg)
+		require.Equal(t, want, got, msg)
+		require.Equal(t, hashTokens(want), gotHash, msg)
+	}
+	// The workload's messages without a hex id repeat their shapes.
+	assert.Greater(t, hits, len(messages)/2)
 }
