@@ -2,6 +2,7 @@ package miner
 
 import (
 	"bytes"
+	"encoding/binary"
 	"hash/maphash"
 	"strings"
 	"sync"
@@ -52,17 +53,38 @@ var shapeSeed = maphash.MakeSeed()
 // shapeBuffers hold the shape of the message being looked up.
 var shapeBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
-// appendShape appends the shape of message to dst.
+// appendShape appends the shape of message to dst. It reads eight bytes at
+// a time: a byte loop was 60% of a lookup in the collector's CPU profile.
 func appendShape(dst []byte, message string) []byte {
 	start := len(dst)
 	dst = append(dst, message...)
 	shape := dst[start:]
-	for i, c := range shape {
-		if c >= '0' && c <= '9' {
+	i := 0
+	for ; i+8 <= len(shape); i += 8 {
+		word := binary.LittleEndian.Uint64(shape[i:])
+		binary.LittleEndian.PutUint64(shape[i:], word&^(digitBytes(word)*0x0f))
+	}
+	for ; i < len(shape); i++ {
+		if c := shape[i]; c >= '0' && c <= '9' {
 			shape[i] = '0'
 		}
 	}
 	return dst
+}
+
+// digitBytes returns 0x01 in each byte of word that is an ASCII digit and
+// 0x00 in the others. Digits are 0x30-0x39, so clearing the low four bits
+// of those bytes turns them into '0'. The sums stay within each byte: the
+// high bits are cleared first and 0x7f+0x50 < 0x100.
+func digitBytes(word uint64) uint64 {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	low7 := word &^ high
+	atLeastZero := (low7 + 0x50*ones) & high       // byte >= 0x30
+	aboveNine := (low7 + 0x46*ones) & high         // byte >= 0x3a
+	return (atLeastZero &^ aboveNine &^ word) >> 7 // and below 0x80
 }
 
 // lookup returns the cached tokens of message's shape, or ok false with the

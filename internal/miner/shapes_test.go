@@ -36,3 +36,24 @@ func FuzzMessagesOfOneShapeMaskAlike(f *testing.F) {
 		}
 	})
 }
+
+// appendShape reads eight bytes at a time; it must read every byte as a
+// byte loop does, whatever the bytes (UTF-8, 0x80-0xff, digits' neighbours).
+func FuzzAppendShapeReadsEveryDigit(f *testing.F) {
+	f.Add("User 12 logged in from 10.1.2.3")
+	f.Add("/09:;@AZ[`az{\x7f\x80\xb0\xb9\xba\xff ü 0123456789")
+	every := make([]byte, 256)
+	for i := range every {
+		every[i] = byte(i)
+	}
+	f.Add(string(every))
+	f.Fuzz(func(t *testing.T, message string) {
+		want := []byte(message)
+		for i, c := range want {
+			if c >= '0' && c <= '9' {
+				want[i] = '0'
+			}
+		}
+		require.Equal(t, want, appendShape([]byte("x"), message)[1:])
+	})
+}
