@@ -12,7 +12,9 @@
 // positions that disagree become wildcards. A cluster keeps
 // its id when its template generalises. Memory is bounded: at most
 // MaxClusters clusters (the least recently matched is evicted), MaxTokens
-// tokens and MaxMessageBytes bytes per message.
+// tokens and MaxMessageBytes bytes per message. Messages whose shape (digits
+// read as 0) was seen skip masking through a cache all miners share, of at
+// most 4096 entries of up to 512 bytes and 64 tokens (shapes.go).
 //
 // A Miner is safe for concurrent use.
 package miner
@@ -110,7 +112,6 @@ type Miner struct {
 	// while it stands, the same tokens find the same cluster.
 	version   uint64
 	truncated atomic.Uint64
-	shapes    shapeCache
 
 	// Reused under mu by candidateLeaves and clustersOf: matching a
 	// message allocates nothing.
@@ -259,18 +260,23 @@ func (m *Miner) Stats() Stats {
 }
 
 // tokensOf appends the masked tokens of message to dst and returns their
-// hash, from the shape cache when the message's shape is in it; shape is
-// scratch space.
+// hash, from the shape cache when the message's shape is in it and this
+// miner's limits would not cut it; shape is scratch space.
 func (m *Miner) tokensOf(dst []string, message string, shape *[]byte) ([]string, uint64) {
-	e, shapeHash, ok := m.shapes.lookup(message, shape)
-	if ok {
-		return append(dst, e.tokens...), e.tokensHash
+	*shape = (*shape)[:0]
+	if len(message) <= m.cfg.MaxMessageBytes {
+		// Entries hold uncut messages only, so the entry has as many tokens
+		// as the message has fields: more than MaxTokens means this miner
+		// cuts it.
+		if e, ok := shapes.lookup(message, shape); ok && len(e.tokens) <= m.cfg.MaxTokens {
+			return append(dst, e.tokens...), e.tokensHash
+		}
 	}
 	start := len(dst)
 	dst, cut := m.appendTokens(dst, message)
 	hash := hashTokens(dst[start:])
 	if !cut {
-		m.shapes.store(*shape, shapeHash, dst[start:], hash)
+		shapes.store(*shape, dst[start:], hash)
 	}
 	return dst, hash
 }

@@ -219,16 +219,12 @@ func TestClustersDoNotKeepTheMessage(t *testing.T) {
 	for _, root := range m.root {
 		walk(root)
 	}
-	cached := 0
-	for i := range m.shapes.entries {
-		if e := m.shapes.entries[i].Load(); e != nil {
-			cached++
-			for _, tok := range e.tokens {
-				assert.False(t, inBuffer(tok), "cached token %q", tok)
-			}
-		}
+	var shape []byte
+	cached, ok := shapes.lookup(first, &shape)
+	require.True(t, ok, "the shape seen twice is cached")
+	for _, tok := range cached.tokens {
+		assert.False(t, inBuffer(tok), "cached token %q", tok)
 	}
-	assert.Equal(t, 1, cached)
 }
 
 func TestAppendFieldsSplitsAsStringsFields(t *testing.T) {
@@ -300,7 +296,7 @@ func TestShapeCacheGivesTheMaskedTokens(t *testing.T) {
 	var shape []byte
 	hits := 0
 	for _, msg := range messages {
-		if _, _, ok := m.shapes.lookup(msg, &shape); ok {
+		if _, ok := shapes.lookup(msg, &shape); ok {
 			hits++
 		}
 		got, gotHash := m.tokensOf(nil, msg, &shape)
@@ -310,4 +306,25 @@ func TestShapeCacheGivesTheMaskedTokens(t *testing.T) {
 	}
 	// The workload's messages without a hex id repeat their shapes.
 	assert.Greater(t, hits, len(messages)/2)
+}
+
+// The shape cache is shared by every miner; a miner whose limits cut a
+// message must cut it even when another miner cached the message whole.
+func TestShapeCacheKeepsEachMinersLimits(t *testing.T) {
+	const message = "worker 17 finished job 2291 of batch 88 in queue default after 3 retries"
+	whole := New(Config{})
+	for range 3 {
+		whole.Add(message)
+	}
+	var shape []byte
+	_, ok := shapes.lookup(message, &shape)
+	require.True(t, ok)
+
+	fewTokens := New(Config{MaxTokens: 4})
+	assert.Equal(t, "worker <*> finished <*>", fewTokens.Add(message).Template)
+	assert.Equal(t, uint64(1), fewTokens.Stats().Truncated)
+
+	fewBytes := New(Config{MaxMessageBytes: 19})
+	assert.Equal(t, "worker <*> finished", fewBytes.Add(message).Template)
+	assert.Equal(t, uint64(1), fewBytes.Stats().Truncated)
 }

@@ -23,10 +23,18 @@ import (
 const (
 	// shapeSlots bounds the cache: one entry per slot, the newest wins.
 	shapeSlots = 4096
-	// maxShapeBytes bounds what one entry holds: longer messages are rare
-	// and are masked every time.
-	maxShapeBytes = 512
+	// maxShapeBytes and maxShapeTokens bound what one entry holds (about
+	// 2 KB at most, 9 MB for the whole cache; a few hundred bytes for a
+	// usual message). Longer messages are masked every time.
+	maxShapeBytes  = 512
+	maxShapeTokens = 64
 )
+
+// shapes is shared by every Miner of the process: the tokens of an uncut
+// message do not depend on the miner or its clusters, and the limits that
+// cut messages are checked on every lookup (Miner.tokensOf). One cache
+// keeps the memory bound whatever the number of pattern spaces.
+var shapes shapeCache
 
 // shapeEntry is immutable once stored.
 type shapeEntry struct {
@@ -87,28 +95,29 @@ func digitBytes(word uint64) uint64 {
 	return (atLeastZero &^ aboveNine &^ word) >> 7 // and below 0x80
 }
 
-// lookup returns the cached tokens of message's shape, or ok false with the
-// shape's hash for store. Messages too long to cache are never found.
-func (sc *shapeCache) lookup(message string, buf *[]byte) (e *shapeEntry, hash uint64, ok bool) {
+// lookup returns the cached tokens of message's shape, leaving the shape in
+// buf for store. Messages too long to cache are never found.
+func (sc *shapeCache) lookup(message string, buf *[]byte) (*shapeEntry, bool) {
 	*buf = (*buf)[:0]
 	if len(message) > maxShapeBytes {
-		return nil, 0, false
+		return nil, false
 	}
 	*buf = appendShape(*buf, message)
-	hash = maphash.Bytes(shapeSeed, *buf)
-	e = sc.entries[hash%shapeSlots].Load()
+	hash := maphash.Bytes(shapeSeed, *buf)
+	e := sc.entries[hash%shapeSlots].Load()
 	if e != nil && e.hash == hash && bytes.Equal(e.shape, *buf) {
-		return e, hash, true
+		return e, true
 	}
-	return nil, hash, false
+	return nil, false
 }
 
-// store remembers the tokens of the shape in buf (filled by a lookup that
-// missed) when they hold no digit and the shape was seen before.
-func (sc *shapeCache) store(shape []byte, hash uint64, tokens []string, tokensHash uint64) {
-	if len(shape) == 0 || len(shape) > maxShapeBytes {
+// store remembers the tokens of shape (left by a lookup that missed) when
+// they hold no digit and the shape was seen before.
+func (sc *shapeCache) store(shape []byte, tokens []string, tokensHash uint64) {
+	if len(shape) == 0 || len(shape) > maxShapeBytes || len(tokens) > maxShapeTokens {
 		return
 	}
+	hash := maphash.Bytes(shapeSeed, shape)
 	if sc.seen[hash%shapeSlots].Swap(hash) != hash {
 		return
 	}

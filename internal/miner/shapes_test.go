@@ -57,3 +57,34 @@ func FuzzAppendShapeReadsEveryDigit(f *testing.F) {
 		require.Equal(t, want, appendShape([]byte("x"), message)[1:])
 	})
 }
+
+// FuzzShapeCacheAnswersAsMasking checks the cache's answers against masking
+// itself, for miners of different limits sharing the cache, with digits
+// changed between sightings.
+//
+//	go test -run '^$' -fuzz FuzzShapeCacheAnswersAsMasking -fuzztime 60s ./internal/miner/
+func FuzzShapeCacheAnswersAsMasking(f *testing.F) {
+	f.Add("User 12 logged in from 10.1.2.3\nSHA256 ok 1\nHTTP/1.1 200 in 3ms")
+	f.Add("a 1 b 2 c 3 d 4 e 5 f 6 g 7 h 8 i 9\nJul 10 13:17:22 2005 x 403 bytes (0.39 KB) sent")
+	f.Fuzz(func(t *testing.T, input string) {
+		miners := []*Miner{New(Config{}), New(Config{MaxTokens: 4, MaxMessageBytes: 24})}
+		var shape []byte
+		for round := byte(0); round < 3; round++ {
+			for _, message := range strings.Split(input, "\n") {
+				changed := []byte(message)
+				for i, c := range changed {
+					if c >= '0' && c <= '9' {
+						changed[i] = '0' + (c-'0'+round)%10
+					}
+				}
+				for _, m := range miners {
+					want, _ := m.appendTokens(nil, string(changed))
+					got, hash := m.tokensOf(nil, string(changed), &shape)
+					// Compared as non-nil slices: an empty answer may be either.
+					require.Equal(t, append([]string{}, want...), append([]string{}, got...), "%q", changed)
+					require.Equal(t, hashTokens(want), hash)
+				}
+			}
+		}
+	})
+}
