@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -19,6 +18,11 @@ import (
 // replaced by a benign one, the LogsQL and the Elasticsearch query read the
 // same once their literals are blanked out.
 func FuzzParse(f *testing.F) {
+	for spellings, value := range benignSpellings {
+		if got := len(caseVariants(value)); got != spellings {
+			f.Fatalf("benign value %q has %d spellings, not %d", value, got, spellings)
+		}
+	}
 	for _, s := range append(hostileInputs,
 		"", "error", "connection timeout", "db OR cache", "a (b OR c) AND NOT d", "-debug error",
 		`"connection refused"`, `-"connection refused"`, "conn*", "level:fatal", "level:ERROR,WARN",
@@ -72,13 +76,18 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// compiledSkeleton blanks the literals of ToLogsQL's output and folds a
-// word's spellings, (x OR X OR ...), into one: a value has one to four.
+// compiledSkeleton blanks the literals of ToLogsQL's output.
 func compiledSkeleton(q string) string {
-	return spellings.ReplaceAllString(blankLiterals(q), "$1")
+	return blankLiterals(q)
 }
 
-var spellings = regexp.MustCompile(`\(("":""\*?)(?: OR "":""\*?)+\)`)
+// benignSpellings are benign message values by how many spellings
+// caseVariants gives them (1 to 4), each with a space so that the engine
+// prints it quoted, as it does hostile values. A message term compiles to
+// one filter per spelling: the benign value keeps the count, and so the
+// structure ("&&& OR 0" is two words of one spelling each, not one word of
+// two spellings).
+var benignSpellings = map[int]string{1: "12 34", 2: "x 1", 3: "benign value", 4: "bEnign value"}
 
 // withBenignValues copies n with every term's value replaced by a benign one.
 func withBenignValues(n Node) Node {
@@ -93,9 +102,11 @@ func withBenignValues(n Node) Node {
 		if n.Field == FieldLevel {
 			return n // the parser has already made it one of the five level names
 		}
-		// With a space, so that the engine prints it quoted, as it does
-		// hostile values.
-		return &Term{Field: n.Field, Value: "benign value", Kind: n.Kind}
+		value := "benign value" // with a space, as benignSpellings
+		if n.Field == FieldMessage {
+			value = benignSpellings[len(caseVariants(n.Value))]
+		}
+		return &Term{Field: n.Field, Value: value, Kind: n.Kind}
 	}
 	return n
 }
