@@ -54,6 +54,22 @@ func TestSharedStructureIsNotSimilarity(t *testing.T) {
 
 // By default a message joins a pattern when more than half of its words
 // agree; half is not enough.
+// Messages that say something else in three words in a row are different
+// events, however many words around them agree; words that differ apart
+// from each other, or values of one key, are variables.
+func TestDifferentPhrasesSeparateEvents(t *testing.T) {
+	m := New(Config{})
+	resolve := m.Add("chrome.exe error : Could not connect to proxy proxy.example.org:5070 - Could not resolve proxy.example.org error 11001")
+	failed := m.Add("chrome.exe error : Could not connect to proxy proxy.example.org:5070 - connection attempt failed with error 10061")
+	assert.NotEqual(t, resolve.ID, failed.ID)
+	assert.Equal(t, resolve.ID, m.Add("chrome.exe error : Could not connect to proxy proxy.example.org:5071 - Could not resolve proxy.example.org error 11002").ID)
+
+	apart := m.Add("scheduler job alpha finished on node west after retry")
+	assert.Equal(t, apart.ID, m.Add("scheduler job beta finished on node east after retry").ID, "two words apart are variables")
+	keys := m.Add("audit record written action=login result=ok user=bob to journal")
+	assert.Equal(t, keys.ID, m.Add("audit record written action=logout result=fail user=eve to journal").ID, "values of keys are variables")
+}
+
 func TestHalfTheWordsDoNotMakeAPattern(t *testing.T) {
 	m := New(Config{})
 	aborted := m.Add("Command has been aborted")
