@@ -422,27 +422,35 @@ func (m *Miner) bestOf(leaves []*node, tokens []string) *cluster {
 		// wordRun counts the positions in a row where the two have different words.
 		wordRun := 0
 		for i, t := range c.tokens {
-			if phrasesDiffer(t, tokens[i]) {
-				wordRun++
-				if wordRun >= differingWordRun {
-					enumClash = true
-				}
-			} else {
-				wordRun = 0
-			}
+			token := tokens[i]
 			switch {
 			case t == Wildcard:
 				wilds++
-			case t == tokens[i]:
+				wordRun = 0
+				continue
+			case t == token:
 				if hasLetter(t) {
 					same++
 				} else {
 					structural++
 				}
-			case enumsDiffer(t, tokens[i]) || shapesDiffer(t, tokens[i]):
+				wordRun = 0
+				continue
+			case enumsDiffer(t, token) || shapesDiffer(t, token):
 				enumClash = true
 			case !hasLetter(t):
 				structural++
+				wordRun = 0
+				continue
+			case differentWords(t, token):
+				wordRun++
+				enumClash = wordRun >= differingWordRun
+			default:
+				wordRun = 0
+				continue
+			}
+			if enumClash {
+				break
 			}
 		}
 		if enumClash {
@@ -661,14 +669,15 @@ func hasLetter(s string) bool {
 }
 
 // shapesDiffer reports two masked tokens whose constant parts differ.
-// phrasesDiffer reports a position where a template and a message have
-// different words, not values of one key (user=alice, user=bob).
-func phrasesDiffer(a, b string) bool {
-	if a == b || a == Wildcard || !hasLetter(a) || !hasLetter(b) {
+// differentWords reports, for a template word t and a different message
+// token, whether the token is another word, not another value of t's key
+// (user=alice, user=bob).
+func differentWords(t, token string) bool {
+	if !hasLetter(token) {
 		return false
 	}
-	i := strings.IndexByte(a, '=')
-	return i <= 0 || !strings.HasPrefix(b, a[:i+1])
+	i := strings.IndexByte(t, '=')
+	return i <= 0 || !strings.HasPrefix(token, t[:i+1])
 }
 
 func shapesDiffer(a, b string) bool {
