@@ -415,7 +415,7 @@ func (m *Miner) bestOf(leaves []*node, tokens []string) *cluster {
 	)
 	for _, c := range m.clustersOf(leaves) {
 		same, wilds := 0, 0
-		enumClash := false
+		clash := false
 		// Tokens without a letter ("<*>]", "<*>,", "-") are structure: two
 		// messages sharing an id's brackets are not alike for it.
 		structural := 0
@@ -437,23 +437,23 @@ func (m *Miner) bestOf(leaves []*node, tokens []string) *cluster {
 				wordRun = 0
 				continue
 			case enumsDiffer(t, token) || shapesDiffer(t, token):
-				enumClash = true
+				clash = true
 			case !hasLetter(t):
 				structural++
 				wordRun = 0
 				continue
 			case differentWords(t, token):
 				wordRun++
-				enumClash = wordRun >= differingWordRun
+				clash = wordRun >= differingWordRun
 			default:
 				wordRun = 0
 				continue
 			}
-			if enumClash {
+			if clash {
 				break
 			}
 		}
-		if enumClash {
+		if clash {
 			// Two upper-case words in one place (HTTPS and SOCKS5, LOOKING
 			// and FOLLOWING), two differently shaped masked tokens
 			// ("(uid=<*>)" and "LOGIN(uid=<*>)"), or a different phrase
@@ -668,7 +668,6 @@ func hasLetter(s string) bool {
 	return false
 }
 
-// shapesDiffer reports two masked tokens whose constant parts differ.
 // differentWords reports, for a template word t and a different message
 // token, whether the token is another word, not another value of t's key
 // (user=alice, user=bob).
@@ -680,6 +679,7 @@ func differentWords(t, token string) bool {
 	return i <= 0 || !strings.HasPrefix(token, t[:i+1])
 }
 
+// shapesDiffer reports two masked tokens whose constant parts differ.
 func shapesDiffer(a, b string) bool {
 	return strings.Contains(a, Wildcard) && strings.Contains(b, Wildcard) && hasLetter(a) && hasLetter(b)
 }
