@@ -264,19 +264,22 @@ func (m *Miner) Stats() Stats {
 // miner's limits would not cut it; shape is scratch space.
 func (m *Miner) tokensOf(dst []string, message string, shape *[]byte) ([]string, uint64) {
 	*shape = (*shape)[:0]
+	var shapeHash uint64
 	if len(message) <= m.cfg.MaxMessageBytes {
 		// Entries hold uncut messages only, so the entry has as many tokens
 		// as the message has fields: more than MaxTokens means this miner
 		// cuts it.
-		if e, ok := shapes.lookup(message, shape); ok && len(e.tokens) <= m.cfg.MaxTokens {
+		e, hash, ok := shapes.lookup(message, shape)
+		if ok && len(e.tokens) <= m.cfg.MaxTokens {
 			return append(dst, e.tokens...), e.tokensHash
 		}
+		shapeHash = hash
 	}
 	start := len(dst)
 	dst, cut := m.appendTokens(dst, message)
 	hash := hashTokens(dst[start:])
 	if !cut {
-		shapes.store(*shape, dst[start:], hash)
+		shapes.store(*shape, shapeHash, dst[start:], hash)
 	}
 	return dst, hash
 }

@@ -236,7 +236,7 @@ func TestClustersDoNotKeepTheMessage(t *testing.T) {
 		walk(root)
 	}
 	var shape []byte
-	cached, ok := shapes.lookup(first, &shape)
+	cached, _, ok := shapes.lookup(first, &shape)
 	require.True(t, ok, "the shape seen twice is cached")
 	for _, tok := range cached.tokens {
 		assert.False(t, inBuffer(tok), "cached token %q", tok)
@@ -312,7 +312,7 @@ func TestShapeCacheGivesTheMaskedTokens(t *testing.T) {
 	var shape []byte
 	hits := 0
 	for _, msg := range messages {
-		if _, ok := shapes.lookup(msg, &shape); ok {
+		if _, _, ok := shapes.lookup(msg, &shape); ok {
 			hits++
 		}
 		got, gotHash := m.tokensOf(nil, msg, &shape)
@@ -333,7 +333,7 @@ func TestShapeCacheKeepsEachMinersLimits(t *testing.T) {
 		whole.Add(message)
 	}
 	var shape []byte
-	_, ok := shapes.lookup(message, &shape)
+	_, _, ok := shapes.lookup(message, &shape)
 	require.True(t, ok)
 
 	fewTokens := New(Config{MaxTokens: 4})

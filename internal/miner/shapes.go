@@ -96,28 +96,27 @@ func digitBytes(word uint64) uint64 {
 }
 
 // lookup returns the cached tokens of message's shape, leaving the shape in
-// buf for store. Messages too long to cache are never found.
-func (sc *shapeCache) lookup(message string, buf *[]byte) (*shapeEntry, bool) {
+// buf and its hash for store. Messages too long to cache are never found.
+func (sc *shapeCache) lookup(message string, buf *[]byte) (e *shapeEntry, hash uint64, ok bool) {
 	*buf = (*buf)[:0]
 	if len(message) > maxShapeBytes {
-		return nil, false
+		return nil, 0, false
 	}
 	*buf = appendShape(*buf, message)
-	hash := maphash.Bytes(shapeSeed, *buf)
-	e := sc.entries[hash%shapeSlots].Load()
+	hash = maphash.Bytes(shapeSeed, *buf)
+	e = sc.entries[hash%shapeSlots].Load()
 	if e != nil && e.hash == hash && bytes.Equal(e.shape, *buf) {
-		return e, true
+		return e, hash, true
 	}
-	return nil, false
+	return nil, hash, false
 }
 
-// store remembers the tokens of shape (left by a lookup that missed) when
-// they hold no digit and the shape was seen before.
-func (sc *shapeCache) store(shape []byte, tokens []string, tokensHash uint64) {
+// store remembers the tokens of shape (left by a lookup that missed, with
+// its hash) when they hold no digit and the shape was seen before.
+func (sc *shapeCache) store(shape []byte, hash uint64, tokens []string, tokensHash uint64) {
 	if len(shape) == 0 || len(shape) > maxShapeBytes || len(tokens) > maxShapeTokens {
 		return
 	}
-	hash := maphash.Bytes(shapeSeed, shape)
 	if sc.seen[hash%shapeSlots].Swap(hash) != hash {
 		return
 	}
