@@ -17,12 +17,13 @@ import (
 )
 
 func main() {
-	var cfg miner.Config
-	flag.Float64Var(&cfg.Similarity, "similarity", 0, "share of a template's constant tokens a line must match (default 0.55)")
-	flag.IntVar(&cfg.Depth, "depth", 0, "leading tokens that route a line (default 2)")
-	flag.IntVar(&cfg.MaxClusters, "max-patterns", 0, "patterns kept in memory (default 20000)")
-	flag.IntVar(&cfg.MaxTokens, "max-tokens", 0, "tokens per line (default 128)")
-	flag.IntVar(&cfg.MaxMessageBytes, "max-message-bytes", 0, "bytes of a line that are mined (default 4096)")
+	// The processor's defaults; flag prints them with each flag.
+	cfg := miner.DefaultConfig()
+	flag.Float64Var(&cfg.Similarity, "similarity", cfg.Similarity, "share of a template's constant words a line must match")
+	flag.IntVar(&cfg.Depth, "depth", cfg.Depth, "leading tokens that route a line")
+	flag.IntVar(&cfg.MaxClusters, "max-patterns", cfg.MaxClusters, "patterns kept in memory")
+	flag.IntVar(&cfg.MaxTokens, "max-tokens", cfg.MaxTokens, "tokens per line")
+	flag.IntVar(&cfg.MaxMessageBytes, "max-message-bytes", cfg.MaxMessageBytes, "bytes of a line that are mined")
 	final := flag.Bool("final", true, "print each line's pattern as it reads at the end of the input (false: as it read when the line arrived)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: %s [flags] [file]\n", os.Args[0])

@@ -53,6 +53,10 @@ type Config struct {
 	Space string
 }
 
+// DefaultConfig returns the settings a zero Config takes: the patterns
+// processor and paylog-patterns start from it.
+func DefaultConfig() Config { return Config{}.withDefaults() }
+
 func (c Config) withDefaults() Config {
 	if c.Similarity <= 0 {
 		c.Similarity = 0.55

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
 
+	"github.com/paylog/paylog/internal/miner"
 	"github.com/paylog/paylog/processor/patterns/internal/metadata"
 )
 
@@ -20,11 +21,12 @@ func NewFactory() processor.Factory {
 }
 
 func createDefaultConfig() component.Config {
+	mining := miner.DefaultConfig()
 	return &Config{
-		Similarity:        0.55,
-		MaxPatterns:       20000,
-		MaxTokens:         128,
-		MaxMessageBytes:   4096,
+		Similarity:        mining.Similarity,
+		MaxPatterns:       mining.MaxClusters,
+		MaxTokens:         mining.MaxTokens,
+		MaxMessageBytes:   mining.MaxMessageBytes,
 		SaveInterval:      30 * time.Second,
 		TemplateAttribute: TemplateEveryRecord,
 	}
