@@ -131,8 +131,11 @@ func New(cfg Config) *Miner {
 // Add mines one message and returns its cluster.
 func (m *Miner) Add(message string) Match {
 	shape := shapeBuffers.Get().(*[]byte)
-	tokens, _ := m.tokensOf(make([]string, 0, 16), message, shape)
+	tokens, _, entry := m.tokensOf(make([]string, 0, 16), message, shape)
 	shapeBuffers.Put(shape)
+	if entry != nil {
+		tokens = entry.tokens
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.addLocked(tokens)
@@ -154,18 +157,21 @@ func (m *Miner) AppendBatch(dst []Match, messages []string) []Match {
 	all, tokenized := buf.tokens[:0], buf.messages[:0]
 	for _, msg := range messages {
 		start := len(all)
-		var hash uint64
-		all, hash = m.tokensOf(all, msg, &buf.shape)
-		tokenized = append(tokenized, tokenBounds{start, len(all), hash})
+		var (
+			hash  uint64
+			entry *shapeEntry
+		)
+		all, hash, entry = m.tokensOf(all, msg, &buf.shape)
+		tokenized = append(tokenized, tokenBounds{start, len(all), hash, entry})
 	}
 	clear(buf.absorbed)
 	m.mu.Lock()
 	for _, b := range tokenized {
-		tokens := all[b.start:b.end:b.end]
+		tokens := b.of(all)
 		// Most messages of a batch repeat an earlier one's tokens. A repeat
 		// of tokens that changed nothing when added, with nothing changed
 		// since, would take the same path to the same cluster again.
-		if a, ok := buf.absorbed[b.hash]; ok && a.version == m.version && slices.Equal(all[a.start:a.end], tokens) {
+		if a, ok := buf.absorbed[b.hash]; ok && a.version == m.version && a.sameTokens(b, all) {
 			dst = append(dst, m.matched(a.cluster))
 			continue
 		}
@@ -183,9 +189,25 @@ func (m *Miner) AppendBatch(dst []Match, messages []string) []Match {
 	return dst
 }
 
+// tokenBounds locate one message's tokens: the shape cache's entry when it
+// answered (its tokens are not copied), else a range of the batch's tokens.
 type tokenBounds struct {
 	start, end int
 	hash       uint64
+	entry      *shapeEntry
+}
+
+func (b tokenBounds) of(all []string) []string {
+	if b.entry != nil {
+		return b.entry.tokens
+	}
+	return all[b.start:b.end:b.end]
+}
+
+// sameTokens reports whether b's tokens are a's; messages the same cache
+// entry answered for have them without a comparison.
+func (a absorbedTokens) sameTokens(b tokenBounds, all []string) bool {
+	return (a.entry != nil && a.entry == b.entry) || slices.Equal(a.of(all), b.of(all))
 }
 
 // absorbedTokens are tokens a cluster took without changing, at the miner's
@@ -263,10 +285,11 @@ func (m *Miner) Stats() Stats {
 	return Stats{Clusters: len(m.byID), Evicted: m.evicted, Truncated: m.truncated.Load()}
 }
 
-// tokensOf appends the masked tokens of message to dst and returns their
-// hash, from the shape cache when the message's shape is in it and this
-// miner's limits would not cut it; shape is scratch space.
-func (m *Miner) tokensOf(dst []string, message string, shape *[]byte) ([]string, uint64) {
+// tokensOf returns the masked tokens of message and their hash. When the
+// message's shape is cached and this miner's limits would not cut it, the
+// tokens are the cache entry's (returned, dst unchanged); else they are
+// appended to dst (and entry is nil). shape is scratch space.
+func (m *Miner) tokensOf(dst []string, message string, shape *[]byte) (_ []string, hash uint64, entry *shapeEntry) {
 	*shape = (*shape)[:0]
 	var shapeHash uint64
 	if len(message) <= m.cfg.MaxMessageBytes {
@@ -275,17 +298,17 @@ func (m *Miner) tokensOf(dst []string, message string, shape *[]byte) ([]string,
 		// cuts it.
 		e, hash, ok := shapes.lookup(message, shape)
 		if ok && len(e.tokens) <= m.cfg.MaxTokens {
-			return append(dst, e.tokens...), e.tokensHash
+			return dst, e.tokensHash, e
 		}
 		shapeHash = hash
 	}
 	start := len(dst)
 	dst, cut := m.appendTokens(dst, message)
-	hash := hashTokens(dst[start:])
+	hash = hashTokens(dst[start:])
 	if !cut {
 		shapes.store(*shape, shapeHash, dst[start:], hash)
 	}
-	return dst, hash
+	return dst, hash, nil
 }
 
 // appendTokens appends the masked tokens of message to dst; cut reports a

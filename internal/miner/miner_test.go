@@ -315,7 +315,7 @@ func TestShapeCacheGivesTheMaskedTokens(t *testing.T) {
 		if _, _, ok := shapes.lookup(msg, &shape); ok {
 			hits++
 		}
-		got, gotHash := m.tokensOf(nil, msg, &shape)
+		got, gotHash := cachedTokens(m, msg, &shape)
 		want, _ := m.appendTokens(nil, msg)
 		require.Equal(t, want, got, msg)
 		require.Equal(t, hashTokens(want), gotHash, msg)
