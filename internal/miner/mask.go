@@ -42,6 +42,12 @@ func isNamedWord(s string) bool {
 
 // maskCore masks a token without its surrounding punctuation.
 func maskCore(core string) string {
+	// A URL is one variable from its scheme on: "hdfs://host:9000/a" → "<*>",
+	// not a key "hdfs" with a value. What precedes the scheme stays:
+	// ":[akka.tcp://sys@10.0.0.1:80" → ":[<*>".
+	if start := urlStart(core); start >= 0 {
+		return core[:start] + Wildcard
+	}
 	// name(args and name[index keep the name: "LOGIN(uid=0" → "LOGIN(uid=<*>".
 	if i := indexOpening(core); i > 0 && isKey(core[:i]) {
 		return core[:i+1] + maskValue(core[i+1:])
@@ -59,6 +65,27 @@ func maskCore(core string) string {
 		return core[:i+1] + Wildcard
 	}
 	return Wildcard
+}
+
+// urlStart returns where the URL in s starts (its scheme: a letter, then
+// letters, digits, + - or ., before "://"), or -1.
+func urlStart(s string) int {
+	sep := strings.Index(s, "://")
+	start := sep
+	for start > 0 {
+		c := s[start-1]
+		if !(c|0x20 >= 'a' && c|0x20 <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.') {
+			break
+		}
+		start--
+	}
+	for start < sep && !(s[start]|0x20 >= 'a' && s[start]|0x20 <= 'z') {
+		start++
+	}
+	if start >= sep || sep+3 == len(s) {
+		return -1
+	}
+	return start
 }
 
 // maskValue masks the value of key=value: values can nest (headroom=<memory:0,).

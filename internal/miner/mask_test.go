@@ -41,6 +41,14 @@ func TestMaskToken(t *testing.T) {
 		"node-82":                               "node-<*>",
 		"SSH-2.0":                               "SSH-2.0",
 		"HTTP/1.1":                              "HTTP/1.1",
+		// URLs are one variable from the scheme on; without digits they stay.
+		"hdfs://10.190.128.160:9000/pjhe/test/1/_temporary": "<*>",
+		"spark://Coarse@10.10.34.11:48069,":                 "<*>,",
+		":[akka.tcp://sys@10.10.34.11:48069]":               ":[<*>]",
+		"url=https://example.com/a?id=7":                    "url=<*>",
+		"http://wiki.apache.org/hadoop/NoRouteToHost":       "http://wiki.apache.org/hadoop/NoRouteToHost",
+		"1://x2": "<*>",
+		"9://":   "<*>",
 	}
 	for in, want := range tests {
 		assert.Equal(t, want, maskToken(in), in)
