@@ -296,11 +296,11 @@ func (m *Miner) tokensOf(dst []string, message string, shape *[]byte) (_ []strin
 		// Entries hold uncut messages only, so the entry has as many tokens
 		// as the message has fields: more than MaxTokens means this miner
 		// cuts it.
-		e, hash, ok := shapes.lookup(message, shape)
+		e, eHash, ok := shapes.lookup(message, shape)
 		if ok && len(e.tokens) <= m.cfg.MaxTokens {
 			return dst, e.tokensHash, e
 		}
-		shapeHash = hash
+		shapeHash = eHash
 	}
 	start := len(dst)
 	dst, cut := m.appendTokens(dst, message)
