@@ -234,6 +234,36 @@ func isClock(s string) bool {
 var units = map[string]bool{"B": true, "KB": true, "MB": true, "GB": true, "TB": true, "KiB": true, "MiB": true,
 	"GiB": true, "bytes": true, "sec": true, "secs": true, "s": true, "ms": true}
 
+// minListLength is how many variables in a row make a list.
+const minListLength = 5
+
+// collapseLists makes a run of minListLength or more masked tokens one
+// variable: such a run is a list of values (HDFS's "ask 10.0.0.1:50010 to
+// delete blk_1 blk_2 …"), whose length varies from message to message and
+// would otherwise make a pattern per length. Shorter runs stay, as the
+// variables of a template usually do ("size <*> <*>", "<*> <*> <*>").
+func collapseLists(tokens []string) []string {
+	out := tokens[:0]
+	for i := 0; i < len(tokens); {
+		run := 0
+		for i+run < len(tokens) && tokens[i+run] == Wildcard {
+			run++
+		}
+		switch {
+		case run >= minListLength:
+			out = append(out, Wildcard)
+			i += run
+		case run > 0:
+			out = append(out, tokens[i:i+run]...)
+			i += run
+		default:
+			out = append(out, tokens[i])
+			i++
+		}
+	}
+	return out
+}
+
 // collapseMeasures makes a measure one variable however it is written: a
 // parenthesised restatement of the measure before it — "403 bytes (0.39 KB)
 // sent" — is dropped, and a bound such as "<1 sec" becomes one wildcard.

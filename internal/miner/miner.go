@@ -328,15 +328,18 @@ func (m *Miner) appendTokens(dst []string, message string) (tokens []string, cut
 	if strings.Contains(message, `="`) {
 		fields = collapseQuotedValues(fields)
 	}
+	for i, f := range fields {
+		fields[i] = maskToken(f)
+	}
+	// Lists are collapsed before the token limit applies, so that a long
+	// list does not cut the message.
+	fields = collapseLists(fields)
 	if len(fields) > m.cfg.MaxTokens {
 		fields = append(fields[:m.cfg.MaxTokens-1], Wildcard)
 		cut = true
 	}
 	if cut {
 		m.truncated.Add(1)
-	}
-	for i, f := range fields {
-		fields[i] = maskToken(f)
 	}
 	return dst[:start+len(fields)], cut
 }

@@ -112,6 +112,32 @@ func TestQuotedValuesAreOneVariable(t *testing.T) {
 	assert.Equal(t, `acquire lock=<*>, flags=<*>, tag="<*>", name=<*>, uid=<*>`, second.Template)
 }
 
+// A list of values is one variable however long it is, and a long list
+// does not cut the message; a few variables in a row stay apart.
+func TestListsAreOneVariable(t *testing.T) {
+	m := New(Config{MaxTokens: 16})
+	list := func(n int) string {
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("blk_-%d", 1000+i*7)
+		}
+		return strings.Join(ids, " ")
+	}
+	one := m.Add("BLOCK* ask 10.250.14.224:50010 to delete " + list(1))
+	nine := m.Add("BLOCK* ask 10.251.39.179:50010 to delete " + list(9))
+	forty := m.Add("BLOCK* ask 10.251.107.227:50010 to delete " + list(40))
+	assert.Equal(t, "BLOCK* ask <*> to delete <*>", nine.Template)
+	assert.Equal(t, one.ID, nine.ID, "one id and a list are the same variable")
+	assert.Equal(t, nine.ID, forty.ID)
+	assert.Equal(t, uint64(0), m.Stats().Truncated, "the 40 ids are one token, under MaxTokens")
+
+	sizes := m.Add("Block rdd_2_4 stored as bytes in memory (estimated size 16.0 B, free 317.5 KB)")
+	assert.Equal(t, "Block <*> stored as bytes in memory (estimated size <*> B, free <*> KB)", sizes.Template)
+	assert.Equal(t, []string{"load", "<*>", "<*>", "<*>", "<*>", "now"}, collapseLists(strings.Fields("load <*> <*> <*> <*> now")))
+	assert.Equal(t, []string{"load", "<*>", "now"}, collapseLists(strings.Fields("load <*> <*> <*> <*> <*> now")))
+	assert.Equal(t, []string{"<*>"}, collapseLists(strings.Fields("<*> <*> <*> <*> <*> <*>")))
+}
+
 func TestAllWildcardTemplatesDoNotSwallowMessages(t *testing.T) {
 	m := New(Config{})
 	numbers := m.Add("12345|678|0|0")
