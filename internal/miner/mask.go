@@ -60,6 +60,17 @@ func maskCore(core string) string {
 	if i := strings.IndexByte(core, ':'); i > 0 && i < len(core)-1 && isKey(core[:i]) && !strings.Contains(core[:i], ".") {
 		return core[:i+1] + maskValue(core[i+1:])
 	}
+	// A dot leader joins a name to its value: "instruction......0" keeps
+	// "instruction......" as a key keeps its name.
+	if i := strings.Index(core, ".."); i > 0 && isLetters(core[:i]) {
+		end := i
+		for end < len(core) && core[end] == '.' {
+			end++
+		}
+		if end < len(core) {
+			return core[:end] + maskValue(core[end:])
+		}
+	}
 	// word.N and word-N keep the word: "core.114", "touch.0", "node-82".
 	if i := lastDotOrDash(core); i > 0 && isLetters(core[:i]) && isDigits(core[i+1:]) {
 		return core[:i+1] + Wildcard

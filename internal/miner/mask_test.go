@@ -41,6 +41,11 @@ func TestMaskToken(t *testing.T) {
 		"node-82":                               "node-<*>",
 		"SSH-2.0":                               "SSH-2.0",
 		"HTTP/1.1":                              "HTTP/1.1",
+		// A dot leader keeps its name, as a key does.
+		"instruction......0":                "instruction......<*>",
+		"depth.................0x0000001f,": "depth.................<*>,",
+		"range..7":                          "range..<*>",
+		"...7":                              "<*>",
 		// URLs are one variable from the scheme on; without digits they stay.
 		"hdfs://10.190.128.160:9000/pjhe/test/1/_temporary": "<*>",
 		"spark://Coarse@10.10.34.11:48069,":                 "<*>,",

@@ -112,6 +112,15 @@ func TestQuotedValuesAreOneVariable(t *testing.T) {
 	assert.Equal(t, `acquire lock=<*>, flags=<*>, tag="<*>", name=<*>, uid=<*>`, second.Template)
 }
 
+// Names before a dot leader tell events apart as keys do (BGL's dumps).
+func TestDotLeaderNamesSeparateEvents(t *testing.T) {
+	m := New(Config{})
+	illegal := m.Add("program interrupt: illegal instruction......0")
+	privileged := m.Add("program interrupt: privileged instruction...1")
+	assert.NotEqual(t, illegal.ID, privileged.ID)
+	assert.Equal(t, "program interrupt: illegal instruction......<*>", m.Add("program interrupt: illegal instruction......7").Template)
+}
+
 // A list of values is one variable however long it is, and a long list
 // does not cut the message; a few variables in a row stay apart.
 func TestListsAreOneVariable(t *testing.T) {
