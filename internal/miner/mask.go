@@ -61,8 +61,9 @@ func maskCore(core string) string {
 		return core[:i+1] + maskValue(core[i+1:])
 	}
 	// A dot leader joins a name to its value: "instruction......0" keeps
-	// "instruction......" as a key keeps its name.
-	if i := strings.Index(core, ".."); i > 0 && isLetters(core[:i]) {
+	// "instruction......" as a key keeps its name; a leader that starts the
+	// token ("field .............0") stays too.
+	if i := strings.Index(core, ".."); i >= 0 && (i == 0 || isName(core[:i])) {
 		end := i
 		for end < len(core) && core[end] == '.' {
 			end++
@@ -76,6 +77,21 @@ func maskCore(core string) string {
 		return core[:i+1] + Wildcard
 	}
 	return Wildcard
+}
+
+// isName reports a name such as a dot leader follows: a letter, then
+// letters, digits, - or _ ("i-fetch", "L3").
+func isName(s string) bool {
+	if s == "" || s[0]|0x20 < 'a' || s[0]|0x20 > 'z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !(c|0x20 >= 'a' && c|0x20 <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // urlStart returns where the URL in s starts (its scheme: a letter, then

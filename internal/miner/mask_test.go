@@ -45,7 +45,10 @@ func TestMaskToken(t *testing.T) {
 		"instruction......0":                "instruction......<*>",
 		"depth.................0x0000001f,": "depth.................<*>,",
 		"range..7":                          "range..<*>",
-		"...7":                              "<*>",
+		"...7":                              "...<*>",
+		"i-fetch......0":                    "i-fetch......<*>",
+		"L3.........0x1":                    "L3.........<*>",
+		"a.b....0":                          "<*>",
 		// URLs are one variable from the scheme on; without digits they stay.
 		"hdfs://10.190.128.160:9000/pjhe/test/1/_temporary": "<*>",
 		"spark://Coarse@10.10.34.11:48069,":                 "<*>,",
