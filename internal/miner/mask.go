@@ -42,6 +42,10 @@ func isNamedWord(s string) bool {
 
 // maskCore masks a token without its surrounding punctuation.
 func maskCore(core string) string {
+	// A hardware address is one variable, not a key "FF" with a value.
+	if isMAC(core) {
+		return Wildcard
+	}
 	// A URL is one variable from its scheme on: "hdfs://host:9000/a" → "<*>",
 	// not a key "hdfs" with a value. What precedes the scheme stays:
 	// ":[akka.tcp://sys@10.0.0.1:80" → ":[<*>".
@@ -77,6 +81,25 @@ func maskCore(core string) string {
 		return core[:i+1] + Wildcard
 	}
 	return Wildcard
+}
+
+// isMAC reports a MAC address or a longer hardware id: six or more pairs of
+// hex digits joined by ':' or '-' (00:1A:2B:3C:4D:5E, BGL's 12-pair chip ids).
+func isMAC(s string) bool {
+	if len(s) < 17 || len(s)%3 != 2 || s[2] != ':' && s[2] != '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if i%3 == 2 {
+			if c != s[2] {
+				return false
+			}
+		} else if !(c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // isName reports a name such as a dot leader follows: a letter, then
@@ -233,7 +256,8 @@ var (
 )
 
 // collapseDates replaces a written-out date — [Weekday] Month Day hh:mm:ss
-// [Year] — by one wildcard, so that it is one variable however it is spelt.
+// [[Zone] Year] — by one wildcard, so that it is one variable however it is
+// spelt.
 func collapseDates(tokens []string) []string {
 	for i := 0; i+2 < len(tokens); i++ {
 		if len(tokens[i]) != 3 || !months[tokens[i]] || !isDigits(tokens[i+1]) || len(tokens[i+1]) > 2 || !isClock(tokens[i+2]) {
@@ -243,7 +267,10 @@ func collapseDates(tokens []string) []string {
 		if start > 0 && weekdays[tokens[start-1]] {
 			start--
 		}
-		if end < len(tokens) && len(tokens[end]) == 4 && isDigits(tokens[end]) {
+		if end+1 < len(tokens) && isZone(tokens[end]) && isYear(tokens[end+1]) {
+			end++ // "08:16:53 PDT 2005"
+		}
+		if end < len(tokens) && isYear(tokens[end]) {
 			end++
 		}
 		tokens[start] = Wildcard
@@ -251,6 +278,21 @@ func collapseDates(tokens []string) []string {
 		i = start
 	}
 	return tokens
+}
+
+func isYear(s string) bool { return len(s) == 4 && isDigits(s) }
+
+// isZone reports a time zone's abbreviation: UTC, PDT, CEST.
+func isZone(s string) bool {
+	if len(s) < 2 || len(s) > 5 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // isClock reports hh:mm:ss (with optional fractions).

@@ -41,6 +41,10 @@ func TestMaskToken(t *testing.T) {
 		"node-82":                               "node-<*>",
 		"SSH-2.0":                               "SSH-2.0",
 		"HTTP/1.1":                              "HTTP/1.1",
+		// Hardware addresses are one variable.
+		"FF:F2:9F:16:E2:23:00:0D:60:E9:1D:DC": "<*>",
+		"00:1a:2b:3c:4d:5e,":                  "<*>,",
+		"00-1A-2B-3C-4D-5E":                   "<*>",
 		// A dot leader keeps its name, as a key does.
 		"instruction......0":                "instruction......<*>",
 		"depth.................0x0000001f,": "depth.................<*>,",
@@ -68,6 +72,8 @@ func TestCollapseDatesAndMeasures(t *testing.T) {
 		collapseDates([]string{"connection", "at", "Sun", "Jul", "10", "13:17:22", "2005", "done"}))
 	assert.Equal(t, []string{"at", "<*>"}, collapseDates([]string{"at", "Jul", "1", "09:00:00"}))
 	assert.Equal(t, []string{"May", "be"}, collapseDates([]string{"May", "be"}))
+	assert.Equal(t, []string{"status=M", "<*>"}, collapseDates(strings.Fields("status=M Fri Jul 01 08:16:53 PDT 2005")))
+	assert.Equal(t, []string{"<*>", "PDT", "next"}, collapseDates(strings.Fields("Jul 1 09:00:00 PDT next")))
 
 	assert.Equal(t, []string{"403", "bytes", "sent,", "lifetime", "<*>"},
 		collapseMeasures([]string{"403", "bytes", "(0.39", "KB)", "sent,", "lifetime", "<1", "sec"}))
