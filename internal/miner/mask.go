@@ -56,9 +56,11 @@ func maskCore(core string) string {
 	if i := indexOpening(core); i > 0 && isKey(core[:i]) {
 		return core[:i+1] + maskValue(core[i+1:])
 	}
-	// key=value and key:value with an alphabetic key keep the key. A dotted
-	// name before ':' is a host (proxy.example.com:5070), masked whole.
-	if i := strings.IndexByte(core, '='); i > 0 && i < len(core)-1 && isKey(core[:i]) {
+	// key=value and key:value with an alphabetic key keep the key; before
+	// '=' a name may have digits (PSR0=, r24=), before ':' it would be a
+	// host and port (node1:8080). A dotted name before ':' is a host
+	// (proxy.example.com:5070), masked whole.
+	if i := strings.IndexByte(core, '='); i > 0 && i < len(core)-1 && (isKey(core[:i]) || isName(core[:i])) {
 		return core[:i+1] + maskValue(core[i+1:])
 	}
 	if i := strings.IndexByte(core, ':'); i > 0 && i < len(core)-1 && isKey(core[:i]) && !strings.Contains(core[:i], ".") {

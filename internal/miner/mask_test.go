@@ -41,6 +41,11 @@ func TestMaskToken(t *testing.T) {
 		"node-82":                               "node-<*>",
 		"SSH-2.0":                               "SSH-2.0",
 		"HTTP/1.1":                              "HTTP/1.1",
+		// A key with digits in its name keeps its name before '=' (BGL's
+		// registers), not before ':' (a host and port).
+		"PSR0=00000000,": "PSR0=<*>,",
+		"r24=0x1f":       "r24=<*>",
+		"node1:8080":     "<*>",
 		// Hardware addresses are one variable.
 		"FF:F2:9F:16:E2:23:00:0D:60:E9:1D:DC": "<*>",
 		"00:1a:2b:3c:4d:5e,":                  "<*>,",
