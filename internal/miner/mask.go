@@ -168,7 +168,7 @@ var (
 	// from the start of a token or value, tokenTrailing and valueTrailing
 	// from their ends: a value keeps ':' and '.' at its end, which may be
 	// part of it.
-	leadingPunct  = newByteSet(`([{<'"@`)
+	leadingPunct  = newByteSet(`([{<'"@#`)
 	tokenTrailing = newByteSet(`,;:()]}>'".`)
 	valueTrailing = newByteSet(`,;)]}>'"`)
 )
