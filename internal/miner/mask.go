@@ -78,8 +78,9 @@ func maskCore(core string) string {
 			return core[:end] + maskValue(core[end:])
 		}
 	}
-	// word.N and word-N keep the word: "core.114", "touch.0", "node-82".
-	if i := lastDotOrDash(core); i > 0 && isLetters(core[:i]) && isDigits(core[i+1:]) {
+	// word.N, word-N and word#N keep the word: "core.114", "touch.0",
+	// "node-82", "CPU#0".
+	if i := lastSeparator(core); i > 0 && isLetters(core[:i]) && isDigits(core[i+1:]) {
 		return core[:i+1] + Wildcard
 	}
 	return Wildcard
@@ -186,10 +187,11 @@ func trimPunct(s string, trailing *byteSet) (start, end int) {
 	return start, end
 }
 
-// lastDotOrDash is the index of the last '.' or '-' in s, or -1.
-func lastDotOrDash(s string) int {
+// lastSeparator is the index of the last '.', '-' or '#' in s (what joins
+// a name to its number), or -1.
+func lastSeparator(s string) int {
 	i := len(s) - 1
-	for i >= 0 && s[i] != '.' && s[i] != '-' {
+	for i >= 0 && s[i] != '.' && s[i] != '-' && s[i] != '#' {
 		i--
 	}
 	return i

@@ -46,8 +46,9 @@ func TestMaskToken(t *testing.T) {
 		"PSR0=00000000,": "PSR0=<*>,",
 		"r24=0x1f":       "r24=<*>",
 		"node1:8080":     "<*>",
-		// A number sign stays before its number.
-		"#12": "#<*>",
+		// A number sign stays before its number, and after a name.
+		"#12":    "#<*>",
+		"CPU#0.": "CPU#<*>.",
 		// Hardware addresses are one variable.
 		"FF:F2:9F:16:E2:23:00:0D:60:E9:1D:DC": "<*>",
 		"00:1a:2b:3c:4d:5e,":                  "<*>,",
