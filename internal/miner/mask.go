@@ -52,6 +52,11 @@ func maskCore(core string) string {
 	if start := urlStart(core); start >= 0 {
 		return core[:start] + Wildcard
 	}
+	// Values joined by ',' are masked one by one: "1,app" → "<*>,app",
+	// "type=5,1,old=3" → "type=<*>,<*>,old=<*>".
+	if i := strings.IndexByte(core, ','); i > 0 && i < len(core)-1 {
+		return maskJoined(core)
+	}
 	// name(args and name[index keep the name: "LOGIN(uid=0" → "LOGIN(uid=<*>".
 	if i := indexOpening(core); i > 0 && isKey(core[:i]) {
 		return core[:i+1] + maskValue(core[i+1:])
@@ -472,4 +477,22 @@ func isHexID(s string) bool {
 // isPath reports absolute paths of two or more parts: /var/www/html/.
 func isPath(s string) bool {
 	return len(s) > 2 && s[0] == '/' && strings.Count(s, "/") >= 2
+}
+
+// maskJoined masks each ','-separated part of s that has a digit.
+func maskJoined(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for {
+		part, rest, found := strings.Cut(s, ",")
+		if hasDigit(part) {
+			part = maskCore(part)
+		}
+		b.WriteString(part)
+		if !found {
+			return b.String()
+		}
+		b.WriteByte(',')
+		s = rest
+	}
 }

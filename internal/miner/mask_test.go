@@ -46,6 +46,11 @@ func TestMaskToken(t *testing.T) {
 		"PSR0=00000000,": "PSR0=<*>,",
 		"r24=0x1f":       "r24=<*>",
 		"node1:8080":     "<*>",
+		// Values joined by a comma are masked one by one.
+		"1,app":               "<*>,app",
+		"type=5,1,old=3":      "type=<*>,<*>,old=<*>",
+		"yarn,curi":           "yarn,curi",
+		"http://h:80/a?x=1,2": "<*>",
 		// A number sign stays before its number, and after a name.
 		"#12":    "#<*>",
 		"CPU#0.": "CPU#<*>.",
