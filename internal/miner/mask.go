@@ -91,6 +91,24 @@ func maskCore(core string) string {
 	return Wildcard
 }
 
+// maskJoined masks each ','-separated part of s that has a digit.
+func maskJoined(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for {
+		part, rest, found := strings.Cut(s, ",")
+		if hasDigit(part) {
+			part = maskCore(part)
+		}
+		b.WriteString(part)
+		if !found {
+			return b.String()
+		}
+		b.WriteByte(',')
+		s = rest
+	}
+}
+
 // isMAC reports a MAC address or a longer hardware id: six or more pairs of
 // hex digits joined by ':' or '-' (00:1A:2B:3C:4D:5E, BGL's 12-pair chip ids).
 func isMAC(s string) bool {
@@ -110,8 +128,8 @@ func isMAC(s string) bool {
 	return true
 }
 
-// isName reports a name such as a dot leader follows: a letter, then
-// letters, digits, - or _ ("i-fetch", "L3").
+// isName reports a name that may have digits, as before a dot leader or
+// '=': a letter, then letters, digits, - or _ ("i-fetch", "L3", "PSR0").
 func isName(s string) bool {
 	if s == "" || s[0]|0x20 < 'a' || s[0]|0x20 > 'z' {
 		return false
@@ -477,22 +495,4 @@ func isHexID(s string) bool {
 // isPath reports absolute paths of two or more parts: /var/www/html/.
 func isPath(s string) bool {
 	return len(s) > 2 && s[0] == '/' && strings.Count(s, "/") >= 2
-}
-
-// maskJoined masks each ','-separated part of s that has a digit.
-func maskJoined(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for {
-		part, rest, found := strings.Cut(s, ",")
-		if hasDigit(part) {
-			part = maskCore(part)
-		}
-		b.WriteString(part)
-		if !found {
-			return b.String()
-		}
-		b.WriteByte(',')
-		s = rest
-	}
 }
