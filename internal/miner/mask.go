@@ -7,9 +7,11 @@ const Wildcard = "<*>"
 
 // maskToken replaces the variable parts of one whitespace-separated token by
 // the wildcard. Variables are recognised by digits: numbers, hex, ids with a
-// numeric part (blk_-123, task_1445_0020_m_000007), IPs and ports, versions.
-// The token's structure around them is kept: "uid=0" → "uid=<*>",
-// "[DFSClient_1537864556_1]" → "[<*>]", "core.114" → "core.<*>", "41," → "<*>,".
+// numeric part (blk_-123, task_1445_0020_m_000007), IPs and ports, versions;
+// URLs and hardware addresses with a digit are one variable each. The
+// token's structure around them is kept: "uid=0" → "uid=<*>",
+// "[DFSClient_1537864556_1]" → "[<*>]", "core.114" → "core.<*>", "41," → "<*>,",
+// "1,app" → "<*>,app", "instruction......0" → "instruction......<*>".
 // Tokens without digits are returned as they are, but for absolute paths
 // (/var/www/html/ → <*>); the clustering finds the variables among them.
 func maskToken(tok string) string {
