@@ -61,11 +61,15 @@ func validCorrelationID(id string) bool {
 	return true
 }
 
-// NewCorrelationID returns 128 random bits as 32 hexadecimal characters.
-// One word, not a UUID's five: the store keeps a bloom filter of the words
-// of every field, and the id is on every record of its request.
+// NewCorrelationID returns 64 random bits as 16 hexadecimal characters. One
+// word, not a UUID's five: the store keeps a bloom filter of the words of
+// every field, and the id is on every record of its request. 64 bits, not
+// 128: with 10M stored logs the store was 14.7% of the raw JSON against
+// 15.2% (one run each), and two of a billion requests share an id with
+// odds of about 1 in 37 (n²/2⁶⁵) — a search by id would then also show the
+// other request's logs.
 func NewCorrelationID() string {
-	var b [16]byte
+	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }

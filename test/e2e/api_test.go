@@ -65,7 +65,7 @@ func TestSeedReadmeExamples(t *testing.T) {
 	assert.Equal(t, true, r.body["success"])
 	assert.NotEmpty(t, r.body["message"])
 	ingestID, _ := r.body["correlation_id"].(string)
-	assert.Regexp(t, `^[0-9a-f]{32}$`, ingestID)
+	assert.Regexp(t, `^[0-9a-f]{16}$`, ingestID)
 	assert.Equal(t, ingestID, r.header.Get("X-Correlation-ID"))
 
 	r = c.postJSON(t, "/logs/batch-ingest", seedBatch)
