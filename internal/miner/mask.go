@@ -347,17 +347,14 @@ func collapseLists(tokens []string) []string {
 		for i+run < len(tokens) && tokens[i+run] == Wildcard {
 			run++
 		}
-		switch {
-		case run >= minListLength:
+		if run >= minListLength {
 			out = append(out, Wildcard)
 			i += run
-		case run > 0:
-			out = append(out, tokens[i:i+run]...)
-			i += run
-		default:
-			out = append(out, tokens[i])
-			i++
+			continue
 		}
+		n := max(run, 1) // a short run, or one token that is not a variable
+		out = append(out, tokens[i:i+n]...)
+		i += n
 	}
 	return out
 }

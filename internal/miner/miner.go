@@ -131,11 +131,9 @@ func New(cfg Config) *Miner {
 // Add mines one message and returns its cluster.
 func (m *Miner) Add(message string) Match {
 	shape := shapeBuffers.Get().(*[]byte)
-	tokens, _, entry := m.tokensOf(make([]string, 0, 16), message, shape)
+	dst, _, entry := m.tokensOf(make([]string, 0, 16), message, shape)
 	shapeBuffers.Put(shape)
-	if entry != nil {
-		tokens = entry.tokens
-	}
+	tokens := tokenBounds{end: len(dst), entry: entry}.of(dst)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.addLocked(tokens)

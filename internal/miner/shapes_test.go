@@ -92,9 +92,6 @@ func FuzzShapeCacheAnswersAsMasking(f *testing.F) {
 // cachedTokens returns what AppendBatch mines for message: the shape
 // cache's tokens when it answers, else the message's masked tokens.
 func cachedTokens(m *Miner, message string, shape *[]byte) ([]string, uint64) {
-	tokens, hash, entry := m.tokensOf(nil, message, shape)
-	if entry != nil {
-		return entry.tokens, hash
-	}
-	return tokens, hash
+	dst, hash, entry := m.tokensOf(nil, message, shape)
+	return tokenBounds{end: len(dst), entry: entry}.of(dst), hash
 }
