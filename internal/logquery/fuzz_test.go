@@ -28,6 +28,7 @@ func FuzzParse(f *testing.F) {
 		`"connection refused"`, `-"connection refused"`, "conn*", "level:fatal", "level:ERROR,WARN",
 		"service:api-gateway", "source:web-*", "trace_id:0AF7651916CD43DD8448EB211C80319C",
 		`metadata.user.name:"Ada Lovelace"`, "metadata.error_code:DB_*", "pattern_id:p-12",
+		"pattern_id:p1k*", "pattern_id:pq7", "pattern_id:12", `pattern_id:"x\") | delete"`,
 		"http://example.com/x", "10.0.0.1:8080", `"say \"hi\""`, "((((a))))", "a OR", "NOT", ")", `\`,
 		"level:", ":x", "metadata.:x", "*", "a**", `"unterminated`,
 	) {
@@ -63,6 +64,26 @@ func FuzzParse(f *testing.F) {
 		}
 		if strings.Contains(blankLiterals(q.String()), "|") {
 			t.Fatalf("%q compiled to a query with a pipe: %s", s, q.String())
+		}
+
+		// The same with a store's other forms of pattern ids: an in() list,
+		// empty or not, with or without the term as written.
+		withForms := ToLogsQLWith(n, func(t *Term) ([]string, bool, bool) {
+			if t.Field != FieldPatternID {
+				return nil, false, false
+			}
+			var alternatives []string
+			if !strings.Contains(t.Value, "2") {
+				alternatives = []string{t.Value, "17"}
+			}
+			return alternatives, !strings.Contains(t.Value, "1"), true
+		})
+		q, err = logstorage.ParseQuery(withForms)
+		if err != nil {
+			t.Fatalf("%q compiled with stored forms to LogsQL the engine rejects: %s: %v", s, withForms, err)
+		}
+		if strings.Contains(blankLiterals(q.String()), "|") {
+			t.Fatalf("%q compiled with stored forms to a query with a pipe: %s", s, q.String())
 		}
 
 		dsl, err := json.Marshal(ToElasticsearch(n))

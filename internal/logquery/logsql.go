@@ -14,25 +14,75 @@ import (
 // Every field name and value is emitted as a Go-quoted string literal, which
 // LogsQL decodes with the same rules, so no input can end a literal early.
 func ToLogsQL(n Node) string {
+	return ToLogsQLWith(n, nil)
+}
+
+// StoredForms tells the compiler how a store keeps the values of a field it
+// does not keep as they are searched: for a term, the exact values that also
+// match it and whether the term itself should match too. handled false
+// leaves the term to the compiler.
+type StoredForms func(t *Term) (alternatives []string, literal, handled bool)
+
+// ToLogsQLWith is ToLogsQL for a store that keeps some values in other forms
+// (the embedded store keeps pattern ids as numbers).
+func ToLogsQLWith(n Node, forms StoredForms) string {
 	var b strings.Builder
-	writeLogsQL(&b, n)
+	c := logsQLCompiler{b: &b, forms: forms}
+	c.write(n)
 	return b.String()
 }
 
-func writeLogsQL(b *strings.Builder, n Node) {
+type logsQLCompiler struct {
+	b     *strings.Builder
+	forms StoredForms
+}
+
+func (c logsQLCompiler) write(n Node) {
 	switch v := n.(type) {
 	case MatchAll:
-		b.WriteString("*")
+		c.b.WriteString("*")
 	case *And:
-		writeJoined(b, exactFieldsFirst(v.Children), " AND ")
+		c.writeJoined(exactFieldsFirst(v.Children), " AND ")
 	case *Or:
-		writeJoined(b, v.Children, " OR ")
+		c.writeJoined(v.Children, " OR ")
 	case *Not:
-		b.WriteString("NOT ")
-		writeLogsQL(b, v.Child)
+		c.b.WriteString("NOT ")
+		c.write(v.Child)
 	case *Term:
-		writeTermLogsQL(b, v)
+		c.writeTerm(v)
 	}
+}
+
+// writeTerm writes a term, through the store's forms when it has some.
+func (c logsQLCompiler) writeTerm(t *Term) {
+	if c.forms == nil {
+		writeTermLogsQL(c.b, t)
+		return
+	}
+	alternatives, literal, handled := c.forms(t)
+	if !handled {
+		writeTermLogsQL(c.b, t)
+		return
+	}
+	c.b.WriteByte('(')
+	if literal {
+		writeTermLogsQL(c.b, t)
+		if len(alternatives) == 0 {
+			c.b.WriteByte(')')
+			return
+		}
+		c.b.WriteString(" OR ")
+	}
+	// An empty in() matches nothing.
+	c.b.WriteString(strconv.Quote(StoredFieldName(t.Field)))
+	c.b.WriteString(":in(")
+	for i, v := range alternatives {
+		if i > 0 {
+			c.b.WriteByte(',')
+		}
+		c.b.WriteString(strconv.Quote(v))
+	}
+	c.b.WriteString("))")
 }
 
 // exactFieldsFirst orders an AND's children so that filters on exact fields
@@ -74,15 +124,15 @@ func maxCost(children []Node) int {
 	return c
 }
 
-func writeJoined(b *strings.Builder, children []Node, op string) {
-	b.WriteByte('(')
-	for i, c := range children {
+func (c logsQLCompiler) writeJoined(children []Node, op string) {
+	c.b.WriteByte('(')
+	for i, child := range children {
 		if i > 0 {
-			b.WriteString(op)
+			c.b.WriteString(op)
 		}
-		writeLogsQL(b, c)
+		c.write(child)
 	}
-	b.WriteByte(')')
+	c.b.WriteByte(')')
 }
 
 // StoredFieldName is the embedded store's column for a search field.

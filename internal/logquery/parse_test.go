@@ -107,6 +107,37 @@ func TestToLogsQL(t *testing.T) {
 	}
 }
 
+// A store's other forms of a field's values join the term as an in() list.
+func TestToLogsQLWithStoredForms(t *testing.T) {
+	forms := func(t *Term) ([]string, bool, bool) {
+		switch t.Value {
+		case "pa":
+			return []string{"7"}, true, true
+		case "p":
+			return []string{"7", "9"}, true, true
+		case "pnone":
+			return nil, true, true
+		case "12":
+			return nil, false, true
+		case `x") OR *`:
+			return []string{`1") OR *`}, true, true
+		}
+		return nil, false, false
+	}
+	tests := map[string]string{
+		"pattern_id:pa":              `("pattern_id":="pa" OR "pattern_id":in("7"))`,
+		"pattern_id:p*":              `("pattern_id":="p"* OR "pattern_id":in("7","9"))`,
+		"pattern_id:pnone":           `("pattern_id":="pnone")`,
+		"pattern_id:12":              `("pattern_id":in())`,
+		"-pattern_id:pa level:error": `(NOT ("pattern_id":="pa" OR "pattern_id":in("7")) AND "level":="ERROR")`,
+		`pattern_id:"x\") OR *"`:     `("pattern_id":="x\") OR *" OR "pattern_id":in("1\") OR *"))`,
+		"service:api":                `"service":="api"`,
+	}
+	for in, want := range tests {
+		assert.Equal(t, want, ToLogsQLWith(parseOK(t, in), forms), in)
+	}
+}
+
 func TestParseTimeParam(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	tests := map[string]time.Time{

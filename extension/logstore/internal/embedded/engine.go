@@ -48,6 +48,7 @@ type Engine struct {
 	durability durabilityLoop
 
 	catalog *templateCatalog
+	numbers *patternNumbers
 	// internalCount counts the rows Stats leaves out.
 	internalCount internalRowCount
 	// catalogDay is the oldest day the catalog's per-day view still covers.
@@ -110,7 +111,7 @@ func Open(cfg Config) (*Engine, error) {
 	if panicked != nil {
 		return nil, fmt.Errorf("open log store at %q: %v", cfg.Path, panicked)
 	}
-	e := &Engine{storage: storage, cfg: cfg, catalog: newTemplateCatalog(), spareRows: make(chan *logstorage.LogRows, maxSpareRows)}
+	e := &Engine{storage: storage, cfg: cfg, catalog: newTemplateCatalog(), numbers: newPatternNumbers(), spareRows: make(chan *logstorage.LogRows, maxSpareRows)}
 	// Durability snapshots are deleted as soon as they are made; one left by
 	// a crash would pin the disk space of every part it links to forever.
 	for _, path := range storage.PartitionSnapshotList() {
@@ -119,7 +120,7 @@ func Open(cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("remove snapshot %q left by an unclean stop: %w", path, err)
 		}
 	}
-	if err := errors.Join(e.loadCatalog(context.Background()), e.recountInternalRows(), e.loadRollupSince(time.Now())); err != nil {
+	if err := errors.Join(e.loadCatalog(context.Background()), e.loadNumbers(context.Background()), e.recountInternalRows(), e.loadRollupSince(time.Now())); err != nil {
 		storage.MustClose()
 		return nil, fmt.Errorf("read pattern templates: %w", err)
 	}
@@ -211,7 +212,7 @@ func (e *Engine) Stats() Stats {
 	e.storage.UpdateStats(&ss)
 	d := ss.DatadbStats
 	rows := d.InmemoryRowsCount + d.SmallPartRowsCount + d.BigPartRowsCount
-	// The engine counts the catalog's and the rollups' rows too.
+	// The engine counts the catalog's, the rollups' and the numbers' rows too.
 	rows -= min(e.internalRows(), rows)
 	return Stats{
 		Rows:               rows,
@@ -252,23 +253,25 @@ func (e *Engine) AddBatch(b *Batch) (AddResult, error) {
 		e.storage.MustAddRows(lr)
 		e.addMu.RUnlock()
 	}
-	res := rb.addBatch(lr, store, b, oldest, newest, days, e.catalog)
+	res := rb.addBatch(lr, store, b, oldest, newest, days, e.catalog, e.numbers)
 	appendCatalogRows(lr, rb.templates, now)
 	rollupRows := rb.appendRollupRows(lr)
 	e.addMu.RLock()
 	e.storage.MustAddRows(lr)
 	// Counted under the lock a recount excludes.
-	e.internalCount.added.Add(uint64(len(rb.templates) + rollupRows))
+	e.internalCount.added.Add(uint64(len(rb.templates) + rollupRows + rb.numberRowsAdded))
 	e.addMu.RUnlock()
 	e.catalog.remember(rb.templates)
+	e.numbers.markStored(rb.numberRows)
 	// The pooled builder must not pin this batch's strings.
 	clear(rb.templates)
 	clear(rb.batchTemplates)
-	clear(rb.rollups)
-	rb.patternID, rb.template, rb.level = "", "", ""
+	clear(rb.patterns)
+	rb.patternID, rb.template, rb.level, rb.pattern = "", "", "", nil
 	if day := oldest / int64(24*time.Hour); day > e.catalogDay.Load() {
 		e.catalogDay.Store(day)
 		e.catalog.forgetBefore(day)
+		e.numbers.forgetBefore(day)
 	}
 	// Days are recorded after the rows are in: a durability point that
 	// starts between the two still covers them through the next point.
@@ -307,7 +310,7 @@ func (e *Engine) window(now time.Time) (int64, int64) {
 	return now.UnixNano() - int64(retention), (newestDay+1)*day - 1
 }
 
-// internalRowCount counts the rows of the catalog and rollup tenants, for
+// internalRowCount counts the rows of the catalog, rollup and number tenants, for
 // Stats to leave them out without a query per call: the rows a query counted
 // plus those added since. The query is repeated every internalRecount, as
 // retention removes rows too, in a durability point: there every added row
@@ -324,11 +327,11 @@ func (e *Engine) internalRows() uint64 {
 	return e.internalCount.counted.Load() + e.internalCount.added.Load()
 }
 
-// recountInternalRows counts the catalog and rollup rows; the caller keeps
+// recountInternalRows counts the catalog, rollup and number rows; the caller keeps
 // writers out.
 func (e *Engine) recountInternalRows() error {
 	var n uint64
-	for _, tenant := range []logstorage.TenantID{catalogTenant, rollupTenant} {
+	for _, tenant := range []logstorage.TenantID{catalogTenant, rollupTenant, numbersTenant} {
 		rows, _, err := e.countIn(context.Background(), tenant, "*", math.MinInt64, math.MaxInt64, 0)
 		if err != nil {
 			return err

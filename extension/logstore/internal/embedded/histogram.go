@@ -17,7 +17,7 @@ import (
 func (e *Engine) Histogram(ctx context.Context, req *logquery.HistogramRequest) (*logquery.Histogram, error) {
 	h := logquery.NewHistogram(req)
 	query := fmt.Sprintf("%s | stats by (_time:%dms, %s) count() as n",
-		logquery.ToLogsQL(req.Filter), req.Interval.Milliseconds(), fieldLevel)
+		e.toLogsQL(req.Filter), req.Interval.Milliseconds(), fieldLevel)
 	var (
 		mu   sync.Mutex
 		errs []error

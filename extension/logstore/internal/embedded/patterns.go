@@ -27,7 +27,7 @@ const maxPatternServices = 20
 // last-seen instant.
 func (e *Engine) Patterns(ctx context.Context, req *logquery.PatternsRequest) ([]logquery.PatternSummary, error) {
 	start, end := timeBounds(req.Start, req.End)
-	filter := logquery.ToLogsQL(req.Filter)
+	filter := e.toLogsQL(req.Filter)
 	tenant := tenantID(req.Tenant)
 	totals, rolledUp, err := e.rolledUpPatterns(ctx, tenant, req, filter, start, end)
 	if err != nil {
@@ -113,7 +113,7 @@ func (e *Engine) patternBuckets(ctx context.Context, tenant logstorage.TenantID,
 		mu.Lock()
 		defer mu.Unlock()
 		for i := range db.RowsCount() {
-			id := cols[fieldPatternID][i]
+			id := e.numbers.patternID(cols[fieldPatternID][i])
 			if id == "" {
 				continue // records without a pattern
 			}
@@ -172,12 +172,8 @@ func (e *Engine) addSeen(ctx context.Context, tenant logstorage.TenantID, filter
 	)
 	seen := func(bucket time.Time, ids []string, aggregate string, set func(r *logquery.PatternSummary, t time.Time)) {
 		defer wg.Done()
-		quoted := make([]string, len(ids))
-		for i, id := range ids {
-			quoted[i] = strconv.Quote(id)
-		}
 		query := fmt.Sprintf(`(%s) AND %q:in(%s) | stats by (%s) %s(_time) as t`,
-			filter, fieldPatternID, strings.Join(quoted, ","), fieldPatternID, aggregate)
+			filter, fieldPatternID, quotedList(e.numbers.storedValues(ids)), fieldPatternID, aggregate)
 		from, to := max(start, bucket.UnixNano()), min(end, bucket.Add(step).UnixNano()-1)
 		err := e.run(ctx, tenant, query, from, to, func(db *logstorage.DataBlock) {
 			cols := columnsByName(db)
@@ -189,7 +185,7 @@ func (e *Engine) addSeen(ctx context.Context, tenant logstorage.TenantID, filter
 					errs = append(errs, err)
 					continue
 				}
-				if r := index[cols[fieldPatternID][i]]; r != nil {
+				if r := index[e.numbers.patternID(cols[fieldPatternID][i])]; r != nil {
 					set(r, t)
 				}
 			}
@@ -202,11 +198,20 @@ func (e *Engine) addSeen(ctx context.Context, tenant logstorage.TenantID, filter
 	}
 	for bucket, ids := range firstIn {
 		wg.Add(1)
-		go seen(bucket, ids, "min", func(r *logquery.PatternSummary, t time.Time) { r.FirstSeen = t })
+		// A pattern stored both as an id and as a number answers twice.
+		go seen(bucket, ids, "min", func(r *logquery.PatternSummary, t time.Time) {
+			if r.FirstSeen.IsZero() || t.Before(r.FirstSeen) {
+				r.FirstSeen = t
+			}
+		})
 	}
 	for bucket, ids := range lastIn {
 		wg.Add(1)
-		go seen(bucket, ids, "max", func(r *logquery.PatternSummary, t time.Time) { r.LastSeen = t })
+		go seen(bucket, ids, "max", func(r *logquery.PatternSummary, t time.Time) {
+			if t.After(r.LastSeen) {
+				r.LastSeen = t
+			}
+		})
 	}
 	wg.Wait()
 	if len(errs) > 0 {
@@ -236,7 +241,7 @@ func (e *Engine) addNewest(ctx context.Context, tenant logstorage.TenantID, filt
 			b.WriteString(" OR ")
 		}
 		at := r.LastSeen.UTC().Format(time.RFC3339Nano)
-		fmt.Fprintf(&b, "(%q:=%q AND _time:[%s, %s])", fieldPatternID, r.PatternID, at, at)
+		fmt.Fprintf(&b, "(%q:in(%s) AND _time:[%s, %s])", fieldPatternID, quotedList(e.numbers.storedValues([]string{r.PatternID})), at, at)
 	}
 	fmt.Fprintf(&b, ") | fields _time, %s, %s, %s", fieldPatternID, fieldPattern, fieldMessage)
 	var mu sync.Mutex
@@ -245,7 +250,7 @@ func (e *Engine) addNewest(ctx context.Context, tenant logstorage.TenantID, filt
 		mu.Lock()
 		defer mu.Unlock()
 		for i := range db.RowsCount() {
-			r := byID[cols[fieldPatternID][i]]
+			r := byID[e.numbers.patternID(cols[fieldPatternID][i])]
 			if r == nil || r.Sample != "" {
 				continue // several records at the same instant: any one will do
 			}
@@ -264,4 +269,13 @@ func (e *Engine) addNewest(ctx context.Context, tenant logstorage.TenantID, filt
 		}
 	}
 	return nil
+}
+
+// quotedList joins values as LogsQL string literals, for in().
+func quotedList(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = strconv.Quote(v)
+	}
+	return strings.Join(quoted, ",")
 }

@@ -57,14 +57,13 @@ type rollupValue struct {
 	lastService string
 }
 
-// countRollup adds one record to the batch's rollup. Rows are found by
-// pattern, then among the few of that pattern (a map keyed by the whole key
-// cost 110 ns a record, mostly hashing it).
+// countRollup adds one record of rb.pattern to the batch's rollup: to one of
+// the pattern's few rows (a map keyed by the whole key cost 110 ns a record,
+// mostly hashing it).
 func (rb *rowBuilder) countRollup(tenant logstorage.TenantID, service, level string, ts int64) {
 	minute := ts - floorMod(ts, int64(time.Minute))
 	var v *rollupValue
-	rows := rb.rollups[rb.patternID]
-	for _, row := range rows {
+	for _, row := range rb.pattern.rollups {
 		if row.minute == minute && row.level == level && row.tenant == tenant {
 			v = row
 			break
@@ -72,7 +71,7 @@ func (rb *rowBuilder) countRollup(tenant logstorage.TenantID, service, level str
 	}
 	if v == nil {
 		v = &rollupValue{tenant: tenant, level: level, minute: minute, first: ts, last: ts}
-		rb.rollups[rb.patternID] = append(rows, v)
+		rb.pattern.rollups = append(rb.pattern.rollups, v)
 	}
 	v.n++
 	v.first, v.last = min(v.first, ts), max(v.last, ts)
@@ -94,12 +93,13 @@ func (rb *rowBuilder) countRollup(tenant logstorage.TenantID, service, level str
 // record is, and in the same minute.
 func (rb *rowBuilder) appendRollupRows(lr *logstorage.LogRows) int {
 	count := 0
-	for patternID, rows := range rb.rollups {
-		for _, v := range rows {
+	for _, bp := range rb.patterns {
+		for _, v := range bp.rollups {
 			services, _ := json.Marshal(v.services)
 			lr.MustAdd(rollupTenant, v.first, []logstorage.Field{
 				{Name: fieldRollupTenant, Value: tenantField(v.tenant)},
-				{Name: fieldPatternID, Value: patternID},
+				// The number, as the records store it (numbers.go).
+				{Name: fieldPatternID, Value: bp.digits},
 				{Name: fieldLevel, Value: v.level},
 				{Name: fieldRollupCount, Value: strconv.FormatUint(v.n, 10)},
 				{Name: fieldRollupLast, Value: strconv.FormatInt(v.last, 10)},
@@ -251,7 +251,7 @@ func (e *Engine) runTotals(ctx context.Context, tenant logstorage.TenantID, quer
 	err := e.run(ctx, tenant, query, start, end, func(db *logstorage.DataBlock) {
 		cols := columnsByName(db)
 		for i := range db.RowsCount() {
-			id := cols[fieldPatternID][i]
+			id := e.numbers.patternID(cols[fieldPatternID][i])
 			if id == "" {
 				continue // records without a pattern
 			}

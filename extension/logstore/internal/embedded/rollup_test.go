@@ -127,7 +127,7 @@ func TestRollupsStartAfterOlderRecords(t *testing.T) {
 // A rollup row keeps the first services in order, so the first of a
 // pattern's services over many rows are among the first of each row's.
 func TestRollupKeepsTheFirstServices(t *testing.T) {
-	rb := rowBuilder{rollups: map[string][]*rollupValue{}, patternID: "p1"}
+	rb := rowBuilder{pattern: &batchPattern{}, patternID: "p1"}
 	var want []string
 	for _, i := range rand.New(rand.NewPCG(1, 2)).Perm(maxPatternServices + 5) {
 		rb.countRollup(defaultTenant, fmt.Sprintf("svc-%02d", i), "ERROR", 42)
@@ -136,8 +136,8 @@ func TestRollupKeepsTheFirstServices(t *testing.T) {
 	for i := range maxPatternServices {
 		want = append(want, fmt.Sprintf("svc-%02d", i))
 	}
-	require.Len(t, rb.rollups["p1"], 1)
-	for _, v := range rb.rollups["p1"] {
+	require.Len(t, rb.pattern.rollups, 1)
+	for _, v := range rb.pattern.rollups {
 		assert.Equal(t, want, v.services)
 		assert.EqualValues(t, 2*(maxPatternServices+5), v.n)
 		assert.EqualValues(t, 42, v.first)

@@ -85,12 +85,31 @@ type rowBuilder struct {
 	level               string
 	templates           []catalogEntry
 	batchTemplates      map[catalogKey]string
-	// rollups counts the batch's records per rollup row (see rollup.go).
-	rollups map[string][]*rollupValue
+	// patterns holds what the batch's rows of each pattern share, by id;
+	// pattern is the row's.
+	patterns map[string]*batchPattern
+	pattern  *batchPattern
+	// numberRows are the number rows added since rows were last handed to
+	// the store (see numbers.go); numberBuf is scratch for them.
+	numberRows []numberDay
+	numberBuf  []byte
+	// numberRowsAdded counts the batch's number rows.
+	numberRowsAdded int
 	// shapes caches metadataShape for metadata of scalars only, by their
 	// keys and types in order (see cachedShape); shapeKey is scratch.
 	shapes   map[string]shapeResult
 	shapeKey []byte
+}
+
+// batchPattern is what a batch's rows of one pattern share: the number they
+// store for its id, the last day its number row was seen to, and the
+// pattern's rollup rows.
+type batchPattern struct {
+	number  uint32
+	digits  string
+	day     int64
+	hasDay  bool
+	rollups []*rollupValue
 }
 
 type shapeResult struct {
@@ -166,16 +185,23 @@ const maxRowsPerAdd = 4096
 // each with its record id, handing lr to store and emptying it whenever it
 // is full, and records the days (YYYYMMDD) the rows fall in. Templates the
 // catalog lacks are collected in rb.templates.
-func (rb *rowBuilder) addBatch(lr *logstorage.LogRows, store func(*logstorage.LogRows), b *Batch, oldest, newest int64, days map[string]struct{}, catalog *templateCatalog) (res AddResult) {
+func (rb *rowBuilder) addBatch(lr *logstorage.LogRows, store func(*logstorage.LogRows), b *Batch, oldest, newest int64, days map[string]struct{}, catalog *templateCatalog, numbers *patternNumbers) (res AddResult) {
 	rb.templates = rb.templates[:0]
 	if rb.batchTemplates == nil {
 		rb.batchTemplates = map[catalogKey]string{}
 	}
 	clear(rb.batchTemplates)
-	if rb.rollups == nil {
-		rb.rollups = map[string][]*rollupValue{}
+	if rb.patterns == nil {
+		rb.patterns = map[string]*batchPattern{}
 	}
-	clear(rb.rollups)
+	clear(rb.patterns)
+	rb.numberRows, rb.numberRowsAdded = rb.numberRows[:0], 0
+	storeRows := func(lr *logstorage.LogRows) {
+		store(lr)
+		// Only now may other writers rely on these rows (see numbers.go).
+		numbers.markStored(rb.numberRows)
+		rb.numberRows = rb.numberRows[:0]
+	}
 	rb.idBase = strconv.FormatUint(rand.Uint64(), 36)
 	if rb.sameTime == nil {
 		rb.sameTime = map[int64]uint32{}
@@ -183,14 +209,14 @@ func (rb *rowBuilder) addBatch(lr *logstorage.LogRows, store func(*logstorage.Lo
 	clear(rb.sameTime)
 	row := batchRow{fields: rb.fields[:0]}
 	for _, seg := range b.segments {
-		res.add(rb.addSegment(lr, store, seg, &row, oldest, newest, days, catalog))
+		res.add(rb.addSegment(lr, storeRows, seg, &row, oldest, newest, days, catalog, numbers))
 	}
 	clear(row.fields)
 	rb.fields = row.fields[:0]
 	return res
 }
 
-func (rb *rowBuilder) addSegment(lr *logstorage.LogRows, store func(*logstorage.LogRows), seg segment, row *batchRow, oldest, newest int64, days map[string]struct{}, catalog *templateCatalog) (res AddResult) {
+func (rb *rowBuilder) addSegment(lr *logstorage.LogRows, store func(*logstorage.LogRows), seg segment, row *batchRow, oldest, newest int64, days map[string]struct{}, catalog *templateCatalog, numbers *patternNumbers) (res AddResult) {
 	lastDay := int64(-1)
 	for _, off := range seg.offsets {
 		row.fields = row.fields[:0]
@@ -204,23 +230,29 @@ func (rb *rowBuilder) addSegment(lr *logstorage.LogRows, store func(*logstorage.
 			res.OutOfWindow++
 			continue
 		}
-		if day := ts / int64(24*time.Hour); day != lastDay {
+		day := ts / int64(24*time.Hour)
+		if day != lastDay {
 			lastDay = day
 			days[time.Unix(0, ts).UTC().Format("20060102")] = struct{}{}
 		}
 		service := ""
+		patternField := -1
 		rb.patternID, rb.level, rb.template = "", "", row.template
-		for _, f := range row.fields {
+		for i, f := range row.fields {
 			switch f.Name {
 			case fieldService:
 				service = f.Value
 			case fieldLevel:
 				rb.level = f.Value
 			case fieldPatternID:
-				rb.patternID = f.Value
+				rb.patternID, patternField = f.Value, i
 			case fieldTruncated:
 				res.Shortened++
 			}
+		}
+		if patternField >= 0 && rb.patternID != "" {
+			rb.pattern = rb.numberPattern(lr, numbers, ts, day)
+			row.fields[patternField].Value = rb.pattern.digits
 		}
 		row.fields = rb.appendID(row.fields, ts)
 		lr.MustAdd(row.tenant, ts, row.fields, 2)
@@ -236,6 +268,30 @@ func (rb *rowBuilder) addSegment(lr *logstorage.LogRows, store func(*logstorage.
 		}
 	}
 	return res
+}
+
+// numberPattern returns the batch's entry for the pattern of the row being
+// built (rb.patternID), and adds the row of its number for day to lr unless
+// that row is in the store already: before the record, so that the two
+// reach the store together or the number row first.
+func (rb *rowBuilder) numberPattern(lr *logstorage.LogRows, numbers *patternNumbers, ts, day int64) *batchPattern {
+	bp := rb.patterns[rb.patternID]
+	if bp == nil {
+		n := numbers.numberOf(rb.patternID)
+		bp = &batchPattern{number: n, digits: strconv.FormatUint(uint64(n), 10)}
+		rb.patterns[rb.patternID] = bp
+	}
+	if bp.hasDay && bp.day == day {
+		return bp
+	}
+	bp.day, bp.hasDay = day, true
+	nd := numberDay{number: bp.number, day: day}
+	if !numbers.isStored(nd) {
+		rb.numberBuf = appendNumberRow(lr, bp.number, rb.patternID, ts, rb.numberBuf)
+		rb.numberRows = append(rb.numberRows, nd)
+		rb.numberRowsAdded++
+	}
+	return bp
 }
 
 // appendID adds a row's record id. A record's id is its timestamp and this

@@ -23,7 +23,7 @@ var resultFields = []string{"_time", fieldID, fieldMessage, fieldLevel, fieldSer
 // Search runs req and returns one page plus the total number of matches.
 // The count and the page run at the same time.
 func (e *Engine) Search(ctx context.Context, req *logquery.Request) (*logquery.Result, error) {
-	filter := logquery.ToLogsQL(req.Filter)
+	filter := e.toLogsQL(req.Filter)
 	start, end := timeBounds(req.Start, req.End)
 	tenant := tenantID(req.Tenant)
 
@@ -121,7 +121,7 @@ func (e *Engine) pageIn(ctx context.Context, tenant logstorage.TenantID, query s
 	err := e.run(ctx, tenant, query, start, end, func(db *logstorage.DataBlock) {
 		mu.Lock()
 		defer mu.Unlock()
-		records, times = appendRecords(records, times, db, e.catalog)
+		records, times = appendRecords(records, times, db, e.catalog, e.numbers)
 	})
 	if err != nil {
 		return nil, err
@@ -225,7 +225,7 @@ func recordID(ts int64, field string) string {
 }
 
 // appendRecords converts a result block into records.
-func appendRecords(records []logquery.Record, times []int64, db *logstorage.DataBlock, catalog *templateCatalog) ([]logquery.Record, []int64) {
+func appendRecords(records []logquery.Record, times []int64, db *logstorage.DataBlock, catalog *templateCatalog, numbers *patternNumbers) ([]logquery.Record, []int64) {
 	n := db.RowsCount()
 	times, ok := db.GetTimestamps(times[:0])
 	if !ok {
@@ -265,6 +265,7 @@ func appendRecords(records []logquery.Record, times []int64, db *logstorage.Data
 			Pattern:       optional(fieldPattern, i),
 		}
 		if r.PatternID != nil {
+			*r.PatternID = numbers.patternID(*r.PatternID)
 			// Rows written before the catalog carry their own template.
 			if t, ok := catalog.template(*r.PatternID); ok {
 				r.Pattern = &t

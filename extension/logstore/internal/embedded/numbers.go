@@ -1,0 +1,256 @@
+package embedded
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
+
+	"github.com/paylog/paylog/internal/logquery"
+)
+
+// Records keep a pattern id as a small number the store assigns (1, 2, ...),
+// not as the id's 13 characters: the engine then stores the column as one or
+// two bytes per row without a bloom filter, where the ids, about 50 distinct
+// values in a block, took 2 bytes per log after compression (5% of the
+// store). Searches and results still speak ids; the engine translates.
+//
+// The number of each id is kept in rows of a tenant of their own, one per
+// number and day it is used in, stamped with the time of a record of that
+// day: like the catalog's templates, they sit in the day partition of the
+// records that need them, expire with them and become durable with them. A
+// writer adds a number's row to its rows before the first record that uses
+// it, unless that row is known to be in the store already, so no record can
+// become durable without the row that explains it.
+//
+// Rows written before numbers keep their ids as strings: filters match both
+// forms, and a stored value that is not a decimal number is read as an id. An
+// id of digits only is stored as a number too, and a search for one that is
+// not a known id matches nothing, since its digits would read as a number.
+
+// numbersTenant holds the number rows; searches never read it.
+var numbersTenant = logstorage.TenantID{ProjectID: 3}
+
+// fieldNumber is the number in a number row; its pattern_id is the id.
+const fieldNumber = "number"
+
+type numberDay struct {
+	number uint32
+	day    int64 // days since the Unix epoch, UTC
+}
+
+// patternNumbers is the in-memory view of the number rows.
+type patternNumbers struct {
+	mu sync.RWMutex
+	// byID is the number new records of a pattern store.
+	byID map[string]uint32
+	// ids maps every number in the store to its pattern id.
+	ids map[uint32]string
+	// stored holds the (number, day) pairs whose row is in the store.
+	stored map[numberDay]struct{}
+	last   uint32
+}
+
+func newPatternNumbers() *patternNumbers {
+	return &patternNumbers{byID: map[string]uint32{}, ids: map[uint32]string{}, stored: map[numberDay]struct{}{}}
+}
+
+// numberOf returns the number of id, assigning the next one to a new id.
+func (p *patternNumbers) numberOf(id string) uint32 {
+	p.mu.RLock()
+	n, ok := p.byID[id]
+	p.mu.RUnlock()
+	if ok {
+		return n
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n, ok := p.byID[id]; ok {
+		return n
+	}
+	p.last++
+	id = strings.Clone(id)
+	p.byID[id], p.ids[p.last] = p.last, id
+	return p.last
+}
+
+// isStored reports whether the row of number n for day is in the store.
+func (p *patternNumbers) isStored(nd numberDay) bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	_, ok := p.stored[nd]
+	return ok
+}
+
+// markStored records rows that are now in the store.
+func (p *patternNumbers) markStored(rows []numberDay) {
+	if len(rows) == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, nd := range rows {
+		p.stored[nd] = struct{}{}
+	}
+}
+
+// forgetBefore drops the rows of days before day: retention removed them.
+// Numbers stay assigned: a record of an older day may still be read.
+func (p *patternNumbers) forgetBefore(day int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for nd := range p.stored {
+		if nd.day < day {
+			delete(p.stored, nd)
+		}
+	}
+}
+
+// learn records that number n stands for id, as a number row says.
+func (p *patternNumbers) learn(id string, n uint32) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, taken := p.ids[n]; taken {
+		return
+	}
+	id = strings.Clone(id)
+	p.ids[n] = id
+	if old, ok := p.byID[id]; !ok || n > old {
+		p.byID[id] = n
+	}
+	p.last = max(p.last, n)
+}
+
+// patternID reads a stored pattern_id value: a number is looked up, anything
+// else is an id stored before numbers.
+func (p *patternNumbers) patternID(stored string) string {
+	n, ok := parseNumber(stored)
+	if !ok {
+		return stored
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if id, ok := p.ids[n]; ok {
+		return id
+	}
+	return stored
+}
+
+// parseNumber parses a stored number: decimal digits without a leading zero.
+func parseNumber(s string) (uint32, bool) {
+	if s == "" || s[0] == '0' || !allDigits(s) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(s, 10, 32)
+	return uint32(n), err == nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// storedForms says how a search term on pattern_id is matched in the store:
+// the numbers of the id (or of every id with the prefix), and whether to
+// match the term as written too, for records stored before numbers; not
+// when its digits would match numbers instead.
+func (p *patternNumbers) storedForms(t *logquery.Term) ([]string, bool) {
+	match := func(id string) bool { return id == t.Value }
+	if t.Kind == logquery.TermPrefix {
+		match = func(id string) bool { return strings.HasPrefix(id, t.Value) }
+	}
+	return p.numbersMatching(match), !allDigits(t.Value)
+}
+
+// storedValues lists the stored forms of ids: each id and its numbers.
+func (p *patternNumbers) storedValues(ids []string) []string {
+	wanted := make(map[string]struct{}, len(ids))
+	values := make([]string, 0, 2*len(ids))
+	for _, id := range ids {
+		wanted[id] = struct{}{}
+		if !allDigits(id) {
+			values = append(values, id)
+		}
+	}
+	return append(values, p.numbersMatching(func(id string) bool {
+		_, ok := wanted[id]
+		return ok
+	})...)
+}
+
+// numbersMatching returns, in decimal, every number whose id match accepts.
+// It reads all numbers (an id has one unless its rows were lost; a prefix
+// has many), a few thousand map entries per search at most.
+func (p *patternNumbers) numbersMatching(match func(id string) bool) []string {
+	p.mu.RLock()
+	var matched []uint32
+	for n, id := range p.ids {
+		if match(id) {
+			matched = append(matched, n)
+		}
+	}
+	p.mu.RUnlock()
+	// In order: the same search compiles to the same query.
+	slices.Sort(matched)
+	numbers := make([]string, len(matched))
+	for i, n := range matched {
+		numbers[i] = strconv.FormatUint(uint64(n), 10)
+	}
+	return numbers
+}
+
+// toLogsQL compiles a search filter for the records' tenants.
+func (e *Engine) toLogsQL(n logquery.Node) string {
+	return logquery.ToLogsQLWith(n, func(t *logquery.Term) ([]string, bool, bool) {
+		if t.Field != logquery.FieldPatternID {
+			return nil, false, false
+		}
+		numbers, literal := e.numbers.storedForms(t)
+		return numbers, literal, true
+	})
+}
+
+// appendNumberRow adds the row saying that number n stands for id on the day of ts.
+func appendNumberRow(lr *logstorage.LogRows, n uint32, id string, ts int64, buf []byte) []byte {
+	buf = strconv.AppendUint(buf[:0], uint64(n), 10)
+	lr.MustAdd(numbersTenant, ts, []logstorage.Field{
+		{Name: fieldPatternID, Value: id},
+		{Name: fieldNumber, Value: unsafeString(buf)},
+	}, 0)
+	return buf
+}
+
+// loadNumbers reads every number row of the store.
+func (e *Engine) loadNumbers(ctx context.Context) error {
+	query := fmt.Sprintf(`* | stats by (%s, %s) count() as rows`, fieldPatternID, fieldNumber)
+	var (
+		mu   sync.Mutex
+		errs []error
+	)
+	err := e.run(ctx, numbersTenant, query, math.MinInt64, math.MaxInt64, func(db *logstorage.DataBlock) {
+		cols := columnsByName(db)
+		mu.Lock()
+		defer mu.Unlock()
+		for i := range db.RowsCount() {
+			n, ok := parseNumber(cols[fieldNumber][i])
+			if !ok {
+				errs = append(errs, fmt.Errorf("number row of pattern %s: bad number %q", strconv.Quote(cols[fieldPatternID][i]), cols[fieldNumber][i]))
+				continue
+			}
+			e.numbers.learn(cols[fieldPatternID][i], n)
+		}
+	})
+	if err == nil && len(errs) > 0 {
+		err = errs[0]
+	}
+	return err
+}
