@@ -11,6 +11,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/paylog/paylog/internal/workload"
 )
 
 func benchLogs(n int) plog.Logs {
@@ -107,6 +109,41 @@ func BenchmarkAddLogsPatternAttributes(b *testing.B) {
 // as the logstore exporter does for every request (ns/op is per record).
 func BenchmarkNewBatch(b *testing.B) {
 	ld := benchLogs(1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		NewBatch(ld)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*ld.LogRecordCount()), "ns/record")
+}
+
+// BenchmarkNewBatchWorkload is BenchmarkNewBatch on paylog-bench's workload
+// (nested metadata on requests and errors, trace ids on a third).
+func BenchmarkNewBatchWorkload(b *testing.B) {
+	g := workload.New(1, time.Now(), time.Hour)
+	ld := plog.NewLogs()
+	byService := map[string]plog.LogRecordSlice{}
+	for i := range 1000 {
+		entry := g.Entry(i, 1000)
+		lrs, ok := byService[entry.Service]
+		if !ok {
+			rl := ld.ResourceLogs().AppendEmpty()
+			rl.Resource().Attributes().PutStr("service.name", entry.Service)
+			lrs = rl.ScopeLogs().AppendEmpty().LogRecords()
+			byService[entry.Service] = lrs
+		}
+		r := lrs.AppendEmpty()
+		ts, err := time.Parse(time.RFC3339Nano, entry.Timestamp)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r.SetTimestamp(pcommon.NewTimestampFromTime(ts))
+		r.SetSeverityText(entry.Level)
+		r.Body().SetStr(entry.Message)
+		if err := r.Attributes().FromRaw(entry.Metadata); err != nil {
+			b.Fatal(err)
+		}
+		r.Attributes().PutStr(AttrCorrelationID, "3f2b8c1e0d4a4c55")
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		NewBatch(ld)

@@ -129,6 +129,15 @@ func TestCachedShapeIsTheShape(t *testing.T) {
 		build(func(m pcommon.Map) { m.PutEmpty("v") }),
 		build(func(m pcommon.Map) { m.PutEmptyBytes("v") }),
 		build(func(m pcommon.Map) { m.PutEmptyBytes("v").FromRaw([]byte{1}) }),
+		// Maps: where one ends is part of the key.
+		build(func(m pcommon.Map) { m.PutEmptyMap("a").PutInt("b", 1); m.PutInt("c", 2) }),
+		build(func(m pcommon.Map) { a := m.PutEmptyMap("a"); a.PutInt("b", 1); a.PutInt("c", 2) }),
+		build(func(m pcommon.Map) { a := m.PutEmptyMap("a"); a.PutInt("b", 1); a.PutStr("c", "2") }),
+		build(func(m pcommon.Map) { m.PutEmptyMap("a"); m.PutInt("b", 1) }),
+		build(func(m pcommon.Map) { m.PutEmptyMap("a").PutEmptyMap("b").PutStr("c", "") }),
+		build(func(m pcommon.Map) { m.PutEmptyMap("a").PutEmptyMap("b").PutStr("c", "x") }),
+		build(func(m pcommon.Map) { m.PutEmptyMap("a").PutEmptyMap("b").PutEmptySlice("c").AppendEmpty().SetDouble(math.NaN()) }),
+		build(func(m pcommon.Map) { m.PutEmptyMap("a").PutStr("b.c", "x"); m.PutEmptyMap("a.b").PutStr("c", "y") }), // one name
 	}
 	rb := &rowBuilder{}
 	for round := range 2 {
@@ -140,4 +149,8 @@ func TestCachedShapeIsTheShape(t *testing.T) {
 		}
 	}
 	assert.NotEmpty(t, rb.shapes, "scalar metadata is cached")
+	nested := build(func(m pcommon.Map) { m.PutEmptyMap("http").PutInt("status", 500) })
+	rb.shapes = nil
+	rb.cachedShape(nested)
+	assert.Len(t, rb.shapes, 1, "metadata with maps is cached")
 }

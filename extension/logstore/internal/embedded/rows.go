@@ -121,28 +121,11 @@ type shapeResult struct {
 const maxCachedShapes = 4096
 
 // cachedShape is metadataShape(attrs, isMetadataAttribute), remembered per
-// sequence of keys and value types when every value is a scalar: the shape
-// depends on nothing else then, and building it took maps and a JSON
-// encoding per record.
+// sequence of keys and value types, maps included, when no value is a list:
+// the shape depends on nothing else then, and building it took maps and a
+// JSON encoding per record.
 func (rb *rowBuilder) cachedShape(attrs pcommon.Map) (string, bool) {
-	key := rb.shapeKey[:0]
-	cacheable := true
-	attrs.Range(func(k string, v pcommon.Value) bool {
-		if !isMetadataAttribute(k) {
-			return true
-		}
-		code, needed, scalar := scalarShape(v)
-		if !scalar {
-			cacheable = false
-			return false
-		}
-		// Length-prefixed: a key may hold any byte.
-		key = binary.AppendUvarint(key, uint64(len(k)))
-		key = append(key, k...)
-		key = append(key, code...)
-		key = strconv.AppendBool(key, needed)
-		return true
-	})
+	key, cacheable := appendShapeKey(rb.shapeKey[:0], attrs, true)
 	rb.shapeKey = key
 	if !cacheable {
 		return metadataShape(attrs, isMetadataAttribute)
@@ -156,6 +139,36 @@ func (rb *rowBuilder) cachedShape(attrs pcommon.Map) (string, bool) {
 	}
 	rb.shapes[string(key)] = shapeResult{shape, ok}
 	return shape, ok
+}
+
+// appendShapeKey appends to key what the shape of m depends on: per entry
+// its key (length-prefixed: a key may hold any byte) and its type code, or
+// for a map its number of entries and the entries. ok is false when m holds
+// a list, whose shape depends on its values.
+func appendShapeKey(key []byte, m pcommon.Map, top bool) ([]byte, bool) {
+	ok := true
+	m.Range(func(k string, v pcommon.Value) bool {
+		if top && !isMetadataAttribute(k) {
+			return true
+		}
+		key = binary.AppendUvarint(key, uint64(len(k)))
+		key = append(key, k...)
+		if v.Type() == pcommon.ValueTypeMap {
+			key = append(key, 'm')
+			key = binary.AppendUvarint(key, uint64(v.Map().Len()))
+			key, ok = appendShapeKey(key, v.Map(), false)
+			return ok
+		}
+		code, needed, scalar := scalarShape(v)
+		if !scalar {
+			ok = false
+			return false
+		}
+		key = append(key, code...)
+		key = strconv.AppendBool(key, needed)
+		return true
+	})
+	return key, ok
 }
 
 // unsafeString views b as a string; valid while b is not modified. The
