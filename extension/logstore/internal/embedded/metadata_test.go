@@ -136,7 +136,9 @@ func TestCachedShapeIsTheShape(t *testing.T) {
 		build(func(m pcommon.Map) { m.PutEmptyMap("a"); m.PutInt("b", 1) }),
 		build(func(m pcommon.Map) { m.PutEmptyMap("a").PutEmptyMap("b").PutStr("c", "") }),
 		build(func(m pcommon.Map) { m.PutEmptyMap("a").PutEmptyMap("b").PutStr("c", "x") }),
-		build(func(m pcommon.Map) { m.PutEmptyMap("a").PutEmptyMap("b").PutEmptySlice("c").AppendEmpty().SetDouble(math.NaN()) }),
+		build(func(m pcommon.Map) {
+			m.PutEmptyMap("a").PutEmptyMap("b").PutEmptySlice("c").AppendEmpty().SetDouble(math.NaN())
+		}),
 		build(func(m pcommon.Map) { m.PutEmptyMap("a").PutStr("b.c", "x"); m.PutEmptyMap("a.b").PutStr("c", "y") }), // one name
 	}
 	rb := &rowBuilder{}
