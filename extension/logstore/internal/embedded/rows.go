@@ -74,6 +74,7 @@ func tenantID(name string) logstorage.TenantID {
 type rowBuilder struct {
 	fields []logstorage.Field
 	buf    []byte
+	spans  []bufSpan
 	// idBase is the batch's random part of its record ids; sameTime counts
 	// the batch's records per timestamp (see appendID).
 	idBase   string
@@ -345,6 +346,7 @@ func (rb *rowBuilder) collectTemplate(catalog *templateCatalog, ts int64) {
 func (rb *rowBuilder) buildRow(service, source string, res pcommon.Map, rec plog.LogRecord) bool {
 	rb.fields = rb.fields[:0]
 	rb.buf = rb.buf[:0]
+	rb.spans = rb.spans[:0]
 	rb.template = ""
 	add := func(name, value string) {
 		rb.fields = append(rb.fields, logstorage.Field{Name: name, Value: value})
@@ -352,16 +354,11 @@ func (rb *rowBuilder) buildRow(service, source string, res pcommon.Map, rec plog
 	add(fieldService, service)
 	add(fieldSource, source)
 
-	// Offsets into rb.buf are turned into strings only after buf stops growing.
-	type span struct{ field, start, end int }
-	var spans [2]span
-	nspans := 0
 	appendHex := func(name string, b []byte) {
 		start := len(rb.buf)
 		rb.buf = hex.AppendEncode(rb.buf, b)
 		add(name, "")
-		spans[nspans] = span{len(rb.fields) - 1, start, len(rb.buf)}
-		nspans++
+		rb.spans = append(rb.spans, bufSpan{field: len(rb.fields) - 1, valueStart: start, valueEnd: len(rb.buf), nameStart: -1})
 	}
 
 	body := rec.Body()
@@ -390,7 +387,7 @@ func (rb *rowBuilder) buildRow(service, source string, res pcommon.Map, rec plog
 			rb.template = v.AsString()
 		default:
 			metadataCount++
-			rb.addFlattened(logquery.MetadataPrefix+k, v)
+			rb.addFlattened(logquery.MetadataPrefix, k, v)
 		}
 		return true
 	})
@@ -407,27 +404,71 @@ func (rb *rowBuilder) buildRow(service, source string, res pcommon.Map, rec plog
 	}
 	res.Range(func(k string, v pcommon.Value) bool {
 		if k != string(semconv.ServiceNameKey) && k != string(semconv.HostNameKey) && k != tenant.ResourceAttribute {
-			rb.addFlattened(resourcePrefix+k, v)
+			rb.addFlattened(resourcePrefix, k, v)
 		}
 		return true
 	})
-	for _, s := range spans[:nspans] {
-		rb.fields[s.field].Value = unsafeString(rb.buf[s.start:s.end])
+	for _, s := range rb.spans {
+		f := &rb.fields[s.field]
+		if s.nameStart >= 0 {
+			f.Name = unsafeString(rb.buf[s.nameStart:s.nameEnd])
+		}
+		if s.valueStart >= 0 {
+			f.Value = unsafeString(rb.buf[s.valueStart:s.valueEnd])
+		}
 	}
 	return rb.fitLimits()
 }
 
-// addFlattened adds a scalar as one field and a map as one field per leaf
-// (name.key); slices are stored as JSON.
-func (rb *rowBuilder) addFlattened(name string, v pcommon.Value) {
+// bufSpan is a field whose name or value (or both) buildRow wrote in rb.buf:
+// offsets, turned into strings only once buf stops growing. -1: not in buf.
+type bufSpan struct {
+	field                int
+	nameStart, nameEnd   int
+	valueStart, valueEnd int
+}
+
+// addFlattened adds a scalar as one field (prefix+key) and a map as one field
+// per leaf (prefix+key.leaf); slices are stored as JSON. The names, and the
+// text of integers and booleans, are written in rb.buf, not allocated.
+func (rb *rowBuilder) addFlattened(prefix, key string, v pcommon.Value) {
+	nameStart := len(rb.buf)
+	rb.buf = append(rb.buf, prefix...)
+	rb.buf = append(rb.buf, key...)
+	rb.addFlattenedAt(nameStart, len(rb.buf), v)
+}
+
+// addFlattenedAt is addFlattened for a name already in rb.buf[nameStart:nameEnd].
+func (rb *rowBuilder) addFlattenedAt(nameStart, nameEnd int, v pcommon.Value) {
 	if v.Type() == pcommon.ValueTypeMap {
 		v.Map().Range(func(k string, child pcommon.Value) bool {
-			rb.addFlattened(name+"."+k, child)
+			childStart := len(rb.buf)
+			rb.buf = append(rb.buf, rb.buf[nameStart:nameEnd]...)
+			rb.buf = append(rb.buf, '.')
+			rb.buf = append(rb.buf, k...)
+			rb.addFlattenedAt(childStart, len(rb.buf), child)
 			return true
 		})
 		return
 	}
-	rb.fields = append(rb.fields, logstorage.Field{Name: name, Value: v.AsString()})
+	span := bufSpan{field: len(rb.fields), nameStart: nameStart, nameEnd: nameEnd, valueStart: -1}
+	value := ""
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		value = v.Str()
+	case pcommon.ValueTypeInt:
+		span.valueStart = len(rb.buf)
+		rb.buf = strconv.AppendInt(rb.buf, v.Int(), 10)
+		span.valueEnd = len(rb.buf)
+	case pcommon.ValueTypeBool:
+		span.valueStart = len(rb.buf)
+		rb.buf = strconv.AppendBool(rb.buf, v.Bool())
+		span.valueEnd = len(rb.buf)
+	default:
+		value = v.AsString()
+	}
+	rb.fields = append(rb.fields, logstorage.Field{Value: value})
+	rb.spans = append(rb.spans, span)
 }
 
 // isMetadataAttribute reports whether a record attribute is metadata, not
