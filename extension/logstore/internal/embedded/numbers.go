@@ -49,15 +49,19 @@ type patternNumbers struct {
 	mu sync.RWMutex
 	// byID is the number new records of a pattern store.
 	byID map[string]uint32
-	// ids maps every number in the store to its pattern id.
-	ids map[uint32]string
+	// ids maps every number in the store to its pattern id, and numbersOf
+	// each id to its numbers: one, as this engine writes them; a list so
+	// that number rows which disagree still find every record.
+	ids       map[uint32]string
+	numbersOf map[string][]uint32
 	// stored holds the (number, day) pairs whose row is in the store.
 	stored map[numberDay]struct{}
 	last   uint32
 }
 
 func newPatternNumbers() *patternNumbers {
-	return &patternNumbers{byID: map[string]uint32{}, ids: map[uint32]string{}, stored: map[numberDay]struct{}{}}
+	return &patternNumbers{byID: map[string]uint32{}, ids: map[uint32]string{}, numbersOf: map[string][]uint32{},
+		stored: map[numberDay]struct{}{}}
 }
 
 // numberOf returns the number of id, assigning the next one to a new id.
@@ -74,9 +78,18 @@ func (p *patternNumbers) numberOf(id string) uint32 {
 		return n
 	}
 	p.last++
-	id = strings.Clone(id)
-	p.byID[id], p.ids[p.last] = p.last, id
+	p.add(strings.Clone(id), p.last)
 	return p.last
+}
+
+// add records that n stands for id; the caller holds p.mu.
+func (p *patternNumbers) add(id string, n uint32) {
+	p.ids[n] = id
+	p.numbersOf[id] = append(p.numbersOf[id], n)
+	if old, ok := p.byID[id]; !ok || n > old {
+		p.byID[id] = n
+	}
+	p.last = max(p.last, n)
 }
 
 // isStored reports whether the row of number n for day is in the store.
@@ -118,12 +131,7 @@ func (p *patternNumbers) learn(id string, n uint32) {
 	if _, taken := p.ids[n]; taken {
 		return
 	}
-	id = strings.Clone(id)
-	p.ids[n] = id
-	if old, ok := p.byID[id]; !ok || n > old {
-		p.byID[id] = n
-	}
-	p.last = max(p.last, n)
+	p.add(strings.Clone(id), n)
 }
 
 // patternID reads a stored pattern_id value: a number is looked up, anything
@@ -164,48 +172,44 @@ func allDigits(s string) bool {
 // match the term as written too, for records stored before numbers; not
 // when its digits would match numbers instead.
 func (p *patternNumbers) storedForms(t *logquery.Term) ([]string, bool) {
-	match := func(id string) bool { return id == t.Value }
+	p.mu.RLock()
+	var matched []uint32
 	if t.Kind == logquery.TermPrefix {
-		match = func(id string) bool { return strings.HasPrefix(id, t.Value) }
+		for id, numbers := range p.numbersOf {
+			if strings.HasPrefix(id, t.Value) {
+				matched = append(matched, numbers...)
+			}
+		}
+	} else {
+		matched = append(matched, p.numbersOf[t.Value]...)
 	}
-	return p.numbersMatching(match), !allDigits(t.Value)
+	p.mu.RUnlock()
+	return formatNumbers(nil, matched), !allDigits(t.Value)
 }
 
 // storedValues lists the stored forms of ids: each id and its numbers.
 func (p *patternNumbers) storedValues(ids []string) []string {
-	wanted := make(map[string]struct{}, len(ids))
 	values := make([]string, 0, 2*len(ids))
+	var matched []uint32
+	p.mu.RLock()
 	for _, id := range ids {
-		wanted[id] = struct{}{}
 		if !allDigits(id) {
 			values = append(values, id)
 		}
-	}
-	return append(values, p.numbersMatching(func(id string) bool {
-		_, ok := wanted[id]
-		return ok
-	})...)
-}
-
-// numbersMatching returns, in decimal, every number whose id match accepts.
-// It reads all numbers (an id has one unless its rows were lost; a prefix
-// has many), a few thousand map entries per search at most.
-func (p *patternNumbers) numbersMatching(match func(id string) bool) []string {
-	p.mu.RLock()
-	var matched []uint32
-	for n, id := range p.ids {
-		if match(id) {
-			matched = append(matched, n)
-		}
+		matched = append(matched, p.numbersOf[id]...)
 	}
 	p.mu.RUnlock()
-	// In order: the same search compiles to the same query.
-	slices.Sort(matched)
-	numbers := make([]string, len(matched))
-	for i, n := range matched {
-		numbers[i] = strconv.FormatUint(uint64(n), 10)
+	return formatNumbers(values, matched)
+}
+
+// formatNumbers appends numbers in decimal, in order: the same search
+// compiles to the same query.
+func formatNumbers(dst []string, numbers []uint32) []string {
+	slices.Sort(numbers)
+	for _, n := range numbers {
+		dst = append(dst, strconv.FormatUint(uint64(n), 10))
 	}
-	return numbers
+	return dst
 }
 
 // toLogsQL compiles a search filter for the records' tenants.
