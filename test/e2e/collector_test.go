@@ -307,6 +307,8 @@ type searchResult struct {
 		SpanID        *string        `json:"span_id"`
 		Metadata      map[string]any `json:"metadata"`
 		CorrelationID *string        `json:"correlation_id"`
+		PatternID     *string        `json:"pattern_id"`
+		Pattern       *string        `json:"pattern"`
 	} `json:"logs"`
 	TotalCount int     `json:"total_count"`
 	TotalExact bool    `json:"total_count_exact"`
