@@ -15,9 +15,10 @@ import (
 // one), so messages of one shape are masked by the same decisions. Where
 // those decisions keep no digit in the tokens, the tokens of every message
 // of the shape are equal: "User 12 logged in from 10.1.2.3" and "User 57
-// logged in from 10.9.8.7" are both "User <*> logged in from <*>". A shape cache remembers such tokens, so that a message whose
-// shape was seen skips splitting and masking: most of the miner's time in
-// the collector (BenchmarkAppendBatchWorkload).
+// logged in from 10.9.8.7" are both "User <*> logged in from <*>". A shape
+// cache remembers such tokens, so that a message whose shape was seen skips
+// splitting and masking: most of the miner's time in the collector
+// (BenchmarkAppendBatchWorkload).
 
 const (
 	// shapeSlots bounds the cache: one entry per slot, the newest wins.

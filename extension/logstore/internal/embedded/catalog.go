@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"strconv"
 	"strings"
@@ -81,11 +82,7 @@ func (c *templateCatalog) remember(entries []catalogEntry) {
 func (c *templateCatalog) forgetBefore(day int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for key := range c.written {
-		if key.day < day {
-			delete(c.written, key)
-		}
-	}
+	maps.DeleteFunc(c.written, func(key catalogKey, _ string) bool { return key.day < day })
 }
 
 // template returns the newest template of pattern id.
@@ -111,26 +108,13 @@ func appendCatalogRows(lr *logstorage.LogRows, entries []catalogEntry, now time.
 // loadCatalog reads the newest template of every pattern from the store.
 func (e *Engine) loadCatalog(ctx context.Context) error {
 	query := fmt.Sprintf(`* | stats by (%s) row_max(%s, %s) as newest`, fieldPatternID, fieldWrittenAt, fieldMessage)
-	var (
-		mu   sync.Mutex
-		errs []error
-	)
-	err := e.run(ctx, catalogTenant, query, math.MinInt64, math.MaxInt64, func(db *logstorage.DataBlock) {
-		cols := columnsByName(db)
-		ids, newest := cols[fieldPatternID], cols["newest"]
-		mu.Lock()
-		defer mu.Unlock()
-		for i := range db.RowsCount() {
-			var row map[string]string
-			if err := json.Unmarshal([]byte(newest[i]), &row); err != nil {
-				errs = append(errs, fmt.Errorf("catalog row of pattern %s: %w", strconv.Quote(ids[i]), err))
-				continue
-			}
-			e.catalog.newest[strings.Clone(ids[i])] = row[fieldMessage]
+	return e.readRows(ctx, catalogTenant, query, math.MinInt64, math.MaxInt64, func(cols map[string][]string, i int) error {
+		id := cols[fieldPatternID][i]
+		var row map[string]string
+		if err := json.Unmarshal([]byte(cols["newest"][i]), &row); err != nil {
+			return fmt.Errorf("catalog row of pattern %s: %w", strconv.Quote(id), err)
 		}
+		e.catalog.newest[strings.Clone(id)] = row[fieldMessage]
+		return nil
 	})
-	if err == nil && len(errs) > 0 {
-		err = errs[0]
-	}
-	return err
 }

@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
-
-	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
 
 	"github.com/paylog/paylog/internal/logquery"
 )
@@ -18,31 +15,18 @@ func (e *Engine) Histogram(ctx context.Context, req *logquery.HistogramRequest) 
 	h := logquery.NewHistogram(req)
 	query := fmt.Sprintf("%s | stats by (_time:%dms, %s) count() as n",
 		e.toLogsQL(req.Filter), req.Interval.Milliseconds(), fieldLevel)
-	var (
-		mu   sync.Mutex
-		errs []error
-	)
-	err := e.run(ctx, tenantID(req.Tenant), query, req.Start.UnixNano(), req.End.UnixNano()-1, func(db *logstorage.DataBlock) {
-		cols := columnsByName(db)
-		mu.Lock()
-		defer mu.Unlock()
-		for i := range cols["n"] {
-			at, err := time.Parse(time.RFC3339Nano, cols["_time"][i])
-			if err != nil {
-				errs = append(errs, fmt.Errorf("histogram bucket time %q: %w", cols["_time"][i], err))
-				continue
-			}
-			n, err := strconv.ParseUint(cols["n"][i], 10, 64)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("histogram count %q: %w", cols["n"][i], err))
-				continue
-			}
-			h.Add(at, cols[fieldLevel][i], n)
+	err := e.readRows(ctx, tenantID(req.Tenant), query, req.Start.UnixNano(), req.End.UnixNano()-1, func(cols map[string][]string, i int) error {
+		at, err := time.Parse(time.RFC3339Nano, cols["_time"][i])
+		if err != nil {
+			return fmt.Errorf("histogram bucket time %q: %w", cols["_time"][i], err)
 		}
+		n, err := strconv.ParseUint(cols["n"][i], 10, 64)
+		if err != nil {
+			return fmt.Errorf("histogram count %q: %w", cols["n"][i], err)
+		}
+		h.Add(at, cols[fieldLevel][i], n)
+		return nil
 	})
-	if err == nil && len(errs) > 0 {
-		err = errs[0]
-	}
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package embedded
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -77,9 +78,9 @@ func (p *patternNumbers) numberOf(id string) uint32 {
 	if n, ok := p.byID[id]; ok {
 		return n
 	}
-	p.last++
-	p.add(strings.Clone(id), p.last)
-	return p.last
+	n = p.last + 1
+	p.add(strings.Clone(id), n)
+	return n
 }
 
 // add records that n stands for id; the caller holds p.mu.
@@ -117,11 +118,7 @@ func (p *patternNumbers) markStored(rows []numberDay) {
 func (p *patternNumbers) forgetBefore(day int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for nd := range p.stored {
-		if nd.day < day {
-			delete(p.stored, nd)
-		}
-	}
+	maps.DeleteFunc(p.stored, func(nd numberDay, _ struct{}) bool { return nd.day < day })
 }
 
 // learn records that number n stands for id, as a number row says.
@@ -236,25 +233,12 @@ func appendNumberRow(lr *logstorage.LogRows, n uint32, id string, ts int64, buf 
 // loadNumbers reads every number row of the store.
 func (e *Engine) loadNumbers(ctx context.Context) error {
 	query := fmt.Sprintf(`* | stats by (%s, %s) count() as rows`, fieldPatternID, fieldNumber)
-	var (
-		mu   sync.Mutex
-		errs []error
-	)
-	err := e.run(ctx, numbersTenant, query, math.MinInt64, math.MaxInt64, func(db *logstorage.DataBlock) {
-		cols := columnsByName(db)
-		mu.Lock()
-		defer mu.Unlock()
-		for i := range db.RowsCount() {
-			n, ok := parseNumber(cols[fieldNumber][i])
-			if !ok {
-				errs = append(errs, fmt.Errorf("number row of pattern %s: bad number %q", strconv.Quote(cols[fieldPatternID][i]), cols[fieldNumber][i]))
-				continue
-			}
-			e.numbers.learn(cols[fieldPatternID][i], n)
+	return e.readRows(ctx, numbersTenant, query, math.MinInt64, math.MaxInt64, func(cols map[string][]string, i int) error {
+		n, ok := parseNumber(cols[fieldNumber][i])
+		if !ok {
+			return fmt.Errorf("number row of pattern %s: bad number %q", strconv.Quote(cols[fieldPatternID][i]), cols[fieldNumber][i])
 		}
+		e.numbers.learn(cols[fieldPatternID][i], n)
+		return nil
 	})
-	if err == nil && len(errs) > 0 {
-		err = errs[0]
-	}
-	return err
 }

@@ -103,50 +103,37 @@ func (e *Engine) patternBuckets(ctx context.Context, tenant logstorage.TenantID,
 	span := time.Duration(min(end, now.UnixNano()) - max(start, oldest))
 	step := time.Minute * time.Duration(max(1, (span/maxPatternBuckets+time.Minute-1)/time.Minute))
 	query := fmt.Sprintf(`%s | stats by (%s, %s, _time:%dm) count() as n`, filter, fieldPatternID, fieldService, step/time.Minute)
-	var (
-		mu   sync.Mutex
-		byID = map[string]*bucketedPattern{}
-		errs []error
-	)
-	err := e.run(ctx, tenant, query, start, end, func(db *logstorage.DataBlock) {
-		cols := columnsByName(db)
-		mu.Lock()
-		defer mu.Unlock()
-		for i := range db.RowsCount() {
-			id := e.numbers.patternID(cols[fieldPatternID][i])
-			if id == "" {
-				continue // records without a pattern
-			}
-			n, err := strconv.ParseUint(cols["n"][i], 10, 64)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("count %q: %w", cols["n"][i], err))
-				continue
-			}
-			bucket, err := time.Parse(time.RFC3339Nano, cols["_time"][i])
-			if err != nil {
-				errs = append(errs, fmt.Errorf("bucket time %q: %w", cols["_time"][i], err))
-				continue
-			}
-			p := byID[id]
-			if p == nil {
-				p = &bucketedPattern{services: map[string]struct{}{}, firstBucket: bucket, lastBucket: bucket}
-				byID[strings.Clone(id)] = p
-			}
-			p.count += n
-			if svc := cols[fieldService][i]; svc != "" {
-				p.services[strings.Clone(svc)] = struct{}{}
-			}
-			if bucket.Before(p.firstBucket) {
-				p.firstBucket = bucket
-			}
-			if bucket.After(p.lastBucket) {
-				p.lastBucket = bucket
-			}
+	byID := map[string]*bucketedPattern{}
+	err := e.readRows(ctx, tenant, query, start, end, func(cols map[string][]string, i int) error {
+		id := e.numbers.patternID(cols[fieldPatternID][i])
+		if id == "" {
+			return nil // records without a pattern
 		}
+		n, err := strconv.ParseUint(cols["n"][i], 10, 64)
+		if err != nil {
+			return fmt.Errorf("read pattern counts: count %q: %w", cols["n"][i], err)
+		}
+		bucket, err := time.Parse(time.RFC3339Nano, cols["_time"][i])
+		if err != nil {
+			return fmt.Errorf("read pattern counts: bucket time %q: %w", cols["_time"][i], err)
+		}
+		p := byID[id]
+		if p == nil {
+			p = &bucketedPattern{services: map[string]struct{}{}, firstBucket: bucket, lastBucket: bucket}
+			byID[strings.Clone(id)] = p
+		}
+		p.count += n
+		if svc := cols[fieldService][i]; svc != "" {
+			p.services[strings.Clone(svc)] = struct{}{}
+		}
+		if bucket.Before(p.firstBucket) {
+			p.firstBucket = bucket
+		}
+		if bucket.After(p.lastBucket) {
+			p.lastBucket = bucket
+		}
+		return nil
 	})
-	if err == nil && len(errs) > 0 {
-		err = fmt.Errorf("read pattern counts: %w", errs[0])
-	}
 	return byID, step, err
 }
 

@@ -96,8 +96,8 @@ type rowBuilder struct {
 	numberBuf  []byte
 	// numberRowsAdded counts the batch's number rows.
 	numberRowsAdded int
-	// shapes caches metadataShape for metadata of scalars only, by their
-	// keys and types in order (see cachedShape); shapeKey is scratch.
+	// shapes caches metadataShape for metadata without lists, by their keys
+	// and types in order (see cachedShape); shapeKey is scratch.
 	shapes   map[string]shapeResult
 	shapeKey []byte
 }

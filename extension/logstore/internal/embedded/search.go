@@ -209,6 +209,31 @@ func (e *Engine) run(ctx context.Context, tenant logstorage.TenantID, query stri
 	return e.storage.RunQuery(qctx, func(_ uint, db *logstorage.DataBlock) { onBlock(db) })
 }
 
+// readRows runs query and hands its result rows to read one at a time
+// (blocks arrive from several goroutines). It returns the query's error,
+// else the first error read returned; a row read refused does not stop the
+// others.
+func (e *Engine) readRows(ctx context.Context, tenant logstorage.TenantID, query string, start, end int64, read func(cols map[string][]string, i int) error) error {
+	var (
+		mu    sync.Mutex
+		first error
+	)
+	err := e.run(ctx, tenant, query, start, end, func(db *logstorage.DataBlock) {
+		cols := columnsByName(db)
+		mu.Lock()
+		defer mu.Unlock()
+		for i := range db.RowsCount() {
+			if err := read(cols, i); err != nil && first == nil {
+				first = err
+			}
+		}
+	})
+	if err == nil {
+		err = first
+	}
+	return err
+}
+
 // columnsByName returns a result block's column values by column name.
 func columnsByName(db *logstorage.DataBlock) map[string][]string {
 	cols := map[string][]string{}
