@@ -48,6 +48,12 @@ type EmbeddedConfig struct {
 	// FlushInterval is how often buffered rows reach disk when no writer
 	// asks for a durability point. Default 1s; at least 1s.
 	FlushInterval time.Duration `mapstructure:"flush_interval"`
+	// DurabilityInterval is the least time between two durability points,
+	// which make what writers added safe on disk (the exporter deletes it
+	// from its persistent queue then). Rarer points cost less disk work
+	// under a trickle of writes; writers wait longer for them. Default 1s;
+	// 0 to 1m, 0 starting a point as soon as a writer waits.
+	DurabilityInterval time.Duration `mapstructure:"durability_interval"`
 	// MinFreeDiskBytes makes the store refuse writes (they stay queued and
 	// are retried; ingest answers 503 once the queue is full) while the disk
 	// has less free space. Default 104857600 (100 MiB); 0 disables.
@@ -148,6 +154,9 @@ func (e *EmbeddedConfig) validate() error {
 	}
 	if e.MinFreeDiskBytes < 0 {
 		errs = append(errs, fmt.Errorf("embedded::min_free_disk_bytes: must not be negative, got %d", e.MinFreeDiskBytes))
+	}
+	if e.DurabilityInterval < 0 || e.DurabilityInterval > time.Minute {
+		errs = append(errs, fmt.Errorf("embedded::durability_interval: must be between 0 and 1m, got %s", e.DurabilityInterval))
 	}
 	if e.FlushInterval < time.Second {
 		errs = append(errs, fmt.Errorf("embedded::flush_interval: must be at least 1s, got %s", e.FlushInterval))

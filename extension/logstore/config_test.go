@@ -28,6 +28,7 @@ func TestLoadConfig(t *testing.T) {
 			want: &Config{Backend: "embedded", Embedded: EmbeddedConfig{
 				Path: "/var/lib/paylog/logs", Retention: 168 * time.Hour, FutureRetention: 24 * time.Hour,
 				MaxDiskUsageBytes: 10 << 30, FlushInterval: 5 * time.Second, MinFreeDiskBytes: 100 << 20,
+				DurabilityInterval: 0,
 			}, Elasticsearch: createDefaultConfig().(*Config).Elasticsearch},
 		},
 		{id: component.NewIDWithName(metadata.Type, "bad"), wantErr: `backend: must be "embedded" or "elasticsearch", got "opensearch"`},
@@ -73,11 +74,14 @@ func TestLoadConfig(t *testing.T) {
 
 func TestValidateEmbedded(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
-	cfg.Embedded = EmbeddedConfig{Retention: time.Hour, FutureRetention: time.Hour, MaxDiskUsageBytes: -1, FlushInterval: time.Millisecond, MinFreeDiskBytes: -1}
+	cfg.Embedded = EmbeddedConfig{Retention: time.Hour, FutureRetention: time.Hour, MaxDiskUsageBytes: -1, FlushInterval: time.Millisecond, MinFreeDiskBytes: -1, DurabilityInterval: 2 * time.Minute}
 	assert.EqualError(t, cfg.Validate(), "embedded::path: must not be empty\n"+
 		"embedded::retention: must be at least 24h, got 1h0m0s\n"+
 		"embedded::future_retention: must be at least 24h, got 1h0m0s\n"+
 		"embedded::max_disk_usage_bytes: must not be negative, got -1\n"+
 		"embedded::min_free_disk_bytes: must not be negative, got -1\n"+
+		"embedded::durability_interval: must be between 0 and 1m, got 2m0s\n"+
 		"embedded::flush_interval: must be at least 1s, got 1ms")
+	cfg.Embedded.DurabilityInterval = -time.Second
+	assert.ErrorContains(t, cfg.Validate(), "embedded::durability_interval: must be between 0 and 1m, got -1s")
 }

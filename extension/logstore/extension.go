@@ -93,12 +93,13 @@ func newLogStore(cfg *Config, logger *zap.Logger) *logStore {
 func (s *logStore) Start(context.Context, component.Host) error {
 	e := s.cfg.Embedded
 	engine, err := embedded.Open(embedded.Config{
-		Path:              e.Path,
-		Retention:         e.Retention,
-		FutureRetention:   e.FutureRetention,
-		MaxDiskUsageBytes: e.MaxDiskUsageBytes,
-		FlushInterval:     e.FlushInterval,
-		MinFreeDiskBytes:  e.MinFreeDiskBytes,
+		Path:               e.Path,
+		Retention:          e.Retention,
+		FutureRetention:    e.FutureRetention,
+		MaxDiskUsageBytes:  e.MaxDiskUsageBytes,
+		FlushInterval:      e.FlushInterval,
+		MinFreeDiskBytes:   e.MinFreeDiskBytes,
+		DurabilityInterval: e.DurabilityInterval,
 	})
 	if err != nil {
 		return err

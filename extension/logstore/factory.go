@@ -19,11 +19,12 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		Backend: BackendEmbedded,
 		Embedded: EmbeddedConfig{
-			Path:             "./data/logs",
-			Retention:        30 * 24 * time.Hour,
-			FutureRetention:  48 * time.Hour,
-			FlushInterval:    time.Second,
-			MinFreeDiskBytes: 100 << 20,
+			Path:               "./data/logs",
+			Retention:          30 * 24 * time.Hour,
+			FutureRetention:    48 * time.Hour,
+			FlushInterval:      time.Second,
+			DurabilityInterval: time.Second,
+			MinFreeDiskBytes:   100 << 20,
 		},
 		Elasticsearch: ElasticsearchConfig{
 			Index:           "logs-paylog.otel-default",

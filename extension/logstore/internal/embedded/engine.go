@@ -34,6 +34,10 @@ type Config struct {
 	FlushInterval time.Duration
 	// MinFreeDiskBytes makes the store refuse writes when the disk has less free space.
 	MinFreeDiskBytes int64
+	// DurabilityInterval is the least time from the start of one durability
+	// point to the next (see durabilityLoop.gather); 0 starts a point as
+	// soon as a writer waits.
+	DurabilityInterval time.Duration
 }
 
 // Engine is one open store.
@@ -124,7 +128,7 @@ func Open(cfg Config) (*Engine, error) {
 		storage.MustClose()
 		return nil, fmt.Errorf("read pattern templates: %w", err)
 	}
-	e.durability.start(e.makeDurable)
+	e.durability.start(e.makeDurable, cfg.DurabilityInterval)
 	return e, nil
 }
 
