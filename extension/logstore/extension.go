@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -47,6 +48,12 @@ type Stats struct {
 	DroppedOutOfWindow uint64
 	ShortenedRecords   uint64
 	ReadOnly           bool
+	// DurabilityPoints, DurabilityPointErrors and DurabilityPointTime are
+	// the embedded store's durability points since start: how many ran,
+	// how many failed, and the time they took.
+	DurabilityPoints      uint64
+	DurabilityPointErrors uint64
+	DurabilityPointTime   time.Duration
 	// ClusterStatus is the Elasticsearch cluster's health (green, yellow,
 	// red) at the last check; empty for the embedded store.
 	ClusterStatus string
@@ -220,5 +227,9 @@ func (s *logStore) Stats() Stats {
 		DroppedOutOfWindow: st.DroppedOutOfWindow + s.outOfWindow.Load(),
 		ShortenedRecords:   s.shortened.Load(),
 		ReadOnly:           st.ReadOnly,
+
+		DurabilityPoints:      st.DurabilityPoints,
+		DurabilityPointErrors: st.DurabilityPointErrors,
+		DurabilityPointTime:   st.DurabilityPointTime,
 	}
 }

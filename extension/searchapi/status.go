@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/paylog/paylog/extension/logstore"
 	"github.com/paylog/paylog/extension/searchapi/internal/metadata"
 	"github.com/paylog/paylog/internal/httpapi"
 )
@@ -163,6 +165,14 @@ func (s *searchAPI) handleMetrics(w http.ResponseWriter, _ *http.Request) {
 	gauge("paylog_store_partitions", "Day partitions in the store.", st.Partitions)
 	fmt.Fprintf(&b, "# HELP paylog_store_dropped_out_of_window_total Records the store dropped for a timestamp outside retention.\n# TYPE paylog_store_dropped_out_of_window_total counter\npaylog_store_dropped_out_of_window_total %d\n", st.DroppedOutOfWindow)
 	fmt.Fprintf(&b, "# HELP paylog_store_shortened_records_total Records shortened to fit the store's limits.\n# TYPE paylog_store_shortened_records_total counter\npaylog_store_shortened_records_total %d\n", st.ShortenedRecords)
+	if st.Backend == logstore.BackendEmbedded {
+		counter := func(name, help string, v string) {
+			fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s counter\n%s %s\n", name, help, name, name, v)
+		}
+		counter("paylog_store_durability_points_total", "Durability points the store ran: each makes the rows added before it safe on disk, and the exporter then deletes them from its queue.", strconv.FormatUint(st.DurabilityPoints, 10))
+		counter("paylog_store_durability_point_errors_total", "Durability points that failed; their rows stayed in the queue to be written again.", strconv.FormatUint(st.DurabilityPointErrors, 10))
+		counter("paylog_store_durability_point_seconds_total", "Time the store spent in durability points.", strconv.FormatFloat(st.DurabilityPointTime.Seconds(), 'g', -1, 64))
+	}
 
 	s.stats.mu.Lock()
 	keys := make([]routeStatus, 0, len(s.stats.count))

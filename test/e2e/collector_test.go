@@ -358,17 +358,23 @@ func pageLimit(params url.Values) int {
 // rows in the store, duplicates included.
 func (c *collector) storedRows(t testing.TB) int {
 	t.Helper()
+	return int(c.metric(t, "paylog_store_rows"))
+}
+
+// metric reads the value of an unlabelled metric from /metrics.
+func (c *collector) metric(t testing.TB, name string) float64 {
+	t.Helper()
 	resp, err := http.Get(c.url("/metrics"))
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	for _, line := range strings.Split(string(raw), "\n") {
-		if v, ok := strings.CutPrefix(line, "paylog_store_rows "); ok {
-			n, err := strconv.Atoi(v)
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			n, err := strconv.ParseFloat(v, 64)
 			require.NoError(t, err)
 			return n
 		}
 	}
-	t.Fatalf("no paylog_store_rows in /metrics:\n%s", raw)
+	t.Fatalf("no %s in /metrics:\n%s", name, raw)
 	return 0
 }

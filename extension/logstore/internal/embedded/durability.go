@@ -15,6 +15,10 @@ import (
 type durabilityLoop struct {
 	// adding counts writers between the start and the end of AddLogs.
 	adding atomic.Int64
+	// points, failed and pointNanos count the points run, those that
+	// returned an error, and the time they took, for Stats.
+	points, failed atomic.Uint64
+	pointNanos     atomic.Int64
 
 	mu       sync.Mutex
 	next     *durabilityPoint
@@ -96,6 +100,11 @@ func (d *durabilityLoop) loop() {
 		d.lastStart = time.Now()
 		p.err = d.run(days)
 		d.lastRun = time.Since(d.lastStart)
+		d.points.Add(1)
+		d.pointNanos.Add(int64(d.lastRun))
+		if p.err != nil {
+			d.failed.Add(1)
+		}
 		close(p.done)
 		if closed {
 			return

@@ -66,6 +66,8 @@ func TestDurabilityLoopReportsErrorsAndHonoursContext(t *testing.T) {
 	close(release)
 	assert.ErrorIs(t, d.wait(context.Background()), fail)
 	d.stop()
+	assert.Equal(t, d.points.Load(), d.failed.Load(), "every point failed and was counted")
+	assert.Positive(t, d.points.Load())
 }
 
 // TestDurabilityLoopSpacesPoints checks that points start at least the

@@ -208,6 +208,12 @@ type Stats struct {
 	Partitions         uint64
 	DroppedOutOfWindow uint64
 	ReadOnly           bool
+	// DurabilityPoints counts the durability points run since Open,
+	// DurabilityPointErrors those that failed (their writers were told and
+	// their data stayed queued), DurabilityPointTime the time they took.
+	DurabilityPoints      uint64
+	DurabilityPointErrors uint64
+	DurabilityPointTime   time.Duration
 }
 
 // Stats returns the store's current size.
@@ -225,6 +231,10 @@ func (e *Engine) Stats() Stats {
 		Partitions:         ss.PartitionsCount,
 		DroppedOutOfWindow: ss.RowsDroppedTooBigTimestamp + ss.RowsDroppedTooSmallTimestamp,
 		ReadOnly:           ss.IsReadOnly,
+
+		DurabilityPoints:      e.durability.points.Load(),
+		DurabilityPointErrors: e.durability.failed.Load(),
+		DurabilityPointTime:   time.Duration(e.durability.pointNanos.Load()),
 	}
 }
 

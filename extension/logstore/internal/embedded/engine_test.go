@@ -51,6 +51,10 @@ func TestAddSearchAndReopen(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, AddResult{}, added)
 	require.NoError(t, e.WaitDurable(context.Background()))
+	st := e.Stats()
+	assert.EqualValues(t, 1, st.DurabilityPoints, "one writer, one point")
+	assert.Positive(t, st.DurabilityPointTime)
+	assert.Zero(t, st.DurabilityPointErrors)
 
 	search := func(e *Engine, expr string, limit int, after *logquery.Cursor) *logquery.Result {
 		n, err := logquery.Parse(expr)
