@@ -24,7 +24,7 @@ import (
 	compressedstorage "github.com/paylog/paylog/extension/compressedstorage"
 	journalstorage "github.com/paylog/paylog/extension/journalstorage"
 	tenantauth "github.com/paylog/paylog/extension/tenantauth"
-	heapfloor "github.com/paylog/paylog/extension/heapfloor"
+	goruntime "github.com/paylog/paylog/extension/goruntime"
 	memorylimiterprocessor "go.opentelemetry.io/collector/processor/memorylimiterprocessor"
 	patterns "github.com/paylog/paylog/processor/patterns"
 	tenant "github.com/paylog/paylog/processor/tenant"
@@ -64,7 +64,7 @@ func components() (otelcol.Factories, error) {
 		compressedstorage.NewFactory(),
 		journalstorage.NewFactory(),
 		tenantauth.NewFactory(),
-		heapfloor.NewFactory(),
+		goruntime.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -78,7 +78,7 @@ func components() (otelcol.Factories, error) {
 		compressedstorage.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
 		journalstorage.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
 		tenantauth.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
-		heapfloor.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
+		goruntime.NewFactory().Type(): "github.com/paylog/paylog v0.0.0",
 	})
 
 	factories.Receivers, err = otelcol.MakeFactoryMap[receiver.Factory](

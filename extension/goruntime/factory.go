@@ -1,4 +1,4 @@
-package heapfloor // import "github.com/paylog/paylog/extension/heapfloor"
+package goruntime // import "github.com/paylog/paylog/extension/goruntime"
 
 import (
 	"context"
@@ -6,18 +6,19 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension"
 
-	"github.com/paylog/paylog/extension/heapfloor/internal/metadata"
+	"github.com/paylog/paylog/extension/goruntime/internal/metadata"
 )
 
-// NewFactory returns the heapfloor extension factory.
+// NewFactory returns the go_runtime extension factory.
 func NewFactory() extension.Factory {
 	return extension.NewFactory(metadata.Type, createDefaultConfig, create, metadata.ExtensionStability)
 }
 
 func createDefaultConfig() component.Config {
-	return &Config{MinHeapGoalMiB: 256}
+	return &Config{MinHeapGoalMiB: 256, ExtraProcs: 1}
 }
 
 func create(_ context.Context, set extension.Settings, cfg component.Config) (extension.Extension, error) {
-	return &heapFloor{floor: uint64(cfg.(*Config).MinHeapGoalMiB) << 20, logger: set.Logger}, nil
+	c := cfg.(*Config)
+	return &goRuntime{floor: uint64(c.MinHeapGoalMiB) << 20, extraProcs: c.ExtraProcs, logger: set.Logger}, nil
 }

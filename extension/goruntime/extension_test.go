@@ -1,4 +1,4 @@
-package heapfloor
+package goruntime
 
 import (
 	"context"
@@ -17,31 +17,33 @@ import (
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/extension/extensiontest"
 
-	"github.com/paylog/paylog/extension/heapfloor/internal/metadata"
+	"github.com/paylog/paylog/extension/goruntime/internal/metadata"
 )
 
 func TestConfig(t *testing.T) {
 	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
 	require.NoError(t, err)
-	for name, want := range map[string]string{"": "", "off": "", "big": "", "bad": "min_heap_goal_mib: must be between 0 and 4096, got -1"} {
-		sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+	tests := []struct {
+		name    string
+		want    Config
+		wantErr string
+	}{
+		{name: "", want: Config{MinHeapGoalMiB: 256, ExtraProcs: 1}},
+		{name: "off", want: Config{}},
+		{name: "custom", want: Config{MinHeapGoalMiB: 1024, ExtraProcs: 2}},
+		{name: "bad", wantErr: "min_heap_goal_mib: must be between 0 and 4096, got -1\nextra_procs: must be between 0 and 8, got 9"},
+	}
+	for _, tt := range tests {
+		sub, err := cm.Sub(component.NewIDWithName(metadata.Type, tt.name).String())
 		require.NoError(t, err)
 		cfg := createDefaultConfig().(*Config)
 		require.NoError(t, sub.Unmarshal(cfg))
-		err = confmap.Validate(cfg)
-		if want == "" {
-			assert.NoError(t, err, name)
-		} else {
-			assert.EqualError(t, err, want, name)
+		if tt.wantErr != "" {
+			assert.EqualError(t, confmap.Validate(cfg), tt.wantErr)
+			continue
 		}
-		switch name {
-		case "":
-			assert.Equal(t, 256, cfg.MinHeapGoalMiB)
-		case "off":
-			assert.Equal(t, 0, cfg.MinHeapGoalMiB)
-		case "big":
-			assert.Equal(t, 1024, cfg.MinHeapGoalMiB)
-		}
+		assert.NoError(t, confmap.Validate(cfg), tt.name)
+		assert.Equal(t, tt.want, *cfg, tt.name)
 	}
 }
 
@@ -62,18 +64,18 @@ func gogc() uint64 {
 	return s[0].Value.Uint64()
 }
 
-func newExtension(t *testing.T, floorMiB int) *heapFloor {
+func newExtension(t *testing.T, cfg Config) *goRuntime {
 	t.Helper()
-	ext, err := create(context.Background(), extensiontest.NewNopSettings(metadata.Type), &Config{MinHeapGoalMiB: floorMiB})
+	ext, err := create(context.Background(), extensiontest.NewNopSettings(metadata.Type), &cfg)
 	require.NoError(t, err)
-	return ext.(*heapFloor)
+	return ext.(*goRuntime)
 }
 
 func TestFloorRaisesGOGCWhileTheHeapIsSmallAndRestoresIt(t *testing.T) {
 	require.EqualValues(t, defaultPercent, gogc())
 	runtime.GC() // the floor is computed from the live heap a collection left
 	// A floor far above this test's heap: GOGC goes up at start.
-	ext := newExtension(t, 2048)
+	ext := newExtension(t, Config{MinHeapGoalMiB: 2048})
 	require.NoError(t, ext.Start(context.Background(), componenttest.NewNopHost()))
 	assert.Greater(t, gogc(), uint64(defaultPercent))
 
@@ -88,8 +90,8 @@ func TestFloorRaisesGOGCWhileTheHeapIsSmallAndRestoresIt(t *testing.T) {
 		return gogc() > defaultPercent
 	}, 10*time.Second, 10*time.Millisecond, "GOGC was not raised after a collection")
 
-	// A second floor in the same process is refused.
-	second := newExtension(t, 64)
+	// A second extension in the same process is refused.
+	second := newExtension(t, Config{MinHeapGoalMiB: 64})
 	assert.ErrorIs(t, second.Start(context.Background(), componenttest.NewNopHost()), errAlreadyRunning)
 
 	require.NoError(t, ext.Shutdown(context.Background()))
@@ -100,21 +102,36 @@ func TestFloorRaisesGOGCWhileTheHeapIsSmallAndRestoresIt(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	assert.EqualValues(t, defaultPercent, gogc())
 
-	// The floor can start again once the first is shut down.
+	// Another can start once the first is shut down.
 	require.NoError(t, second.Start(context.Background(), componenttest.NewNopHost()))
 	require.NoError(t, second.Shutdown(context.Background()))
 }
 
-func TestFloorIsOffAtZeroAndUnderAnExplicitGOGC(t *testing.T) {
-	off := newExtension(t, 0)
+func TestExtraProcsAndTheirRestore(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	ext := newExtension(t, Config{ExtraProcs: 2})
+	require.NoError(t, ext.Start(context.Background(), componenttest.NewNopHost()))
+	assert.Equal(t, before+2, runtime.GOMAXPROCS(0))
+	assert.EqualValues(t, defaultPercent, gogc(), "no floor configured")
+	require.NoError(t, ext.Shutdown(context.Background()))
+	assert.Equal(t, before, runtime.GOMAXPROCS(0))
+}
+
+func TestOffAtZeroAndUnderTheEnvironment(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	off := newExtension(t, Config{})
 	require.NoError(t, off.Start(context.Background(), componenttest.NewNopHost()))
 	assert.EqualValues(t, defaultPercent, gogc())
+	assert.Equal(t, before, runtime.GOMAXPROCS(0))
+	assert.False(t, running.Load())
 	require.NoError(t, off.Shutdown(context.Background()))
 
+	// What the environment sets wins.
 	t.Setenv("GOGC", "100")
-	respected := newExtension(t, 2048)
+	t.Setenv("GOMAXPROCS", "2")
+	respected := newExtension(t, Config{MinHeapGoalMiB: 2048, ExtraProcs: 3})
 	require.NoError(t, respected.Start(context.Background(), componenttest.NewNopHost()))
 	assert.EqualValues(t, defaultPercent, gogc())
-	assert.False(t, running.Load())
+	assert.Equal(t, before, runtime.GOMAXPROCS(0))
 	require.NoError(t, respected.Shutdown(context.Background()))
 }
