@@ -123,8 +123,8 @@ func (d *durabilityLoop) loop() {
 // point costs about the same for ten rows as for ten thousand (a new part's
 // files, and a link to every file of the day's parts, each fsynced), so
 // under a trickle of writes points came as fast as they ran: 4-9 a second,
-// busy 45% of the time, and every queue fsync of the ingest requests waited
-// behind their file system work. Writers only wait longer for a point; what
+// busy 45% of the time, and the ingest requests' queue fsyncs waited behind
+// their file system work. Writers only wait longer for a point; what
 // they wrote is searchable before it and safe in the persistent queue.
 const (
 	minGather = 2 * time.Millisecond
