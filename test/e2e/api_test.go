@@ -119,7 +119,10 @@ func TestSeedReadmeExamples(t *testing.T) {
 	assert.Contains(t, string(r.raw), "paylog_store_rows 5")
 	// The exporter waits for a durability point before it deletes what it
 	// wrote from the queue: one has run, without error.
-	require.Eventually(t, func() bool { return c.metric(t, "paylog_store_durability_points_total") >= 1 }, 10*time.Second, 50*time.Millisecond)
+	require.Eventually(t, func() bool {
+		points, err := c.readMetric("paylog_store_durability_points_total")
+		return err == nil && points >= 1
+	}, 10*time.Second, 50*time.Millisecond)
 	assert.Positive(t, c.metric(t, "paylog_store_durability_point_seconds_total"))
 	assert.Zero(t, c.metric(t, "paylog_store_durability_point_errors_total"))
 }

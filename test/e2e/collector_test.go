@@ -364,17 +364,27 @@ func (c *collector) storedRows(t testing.TB) int {
 // metric reads the value of an unlabelled metric from /metrics.
 func (c *collector) metric(t testing.TB, name string) float64 {
 	t.Helper()
-	resp, err := http.Get(c.url("/metrics"))
+	v, err := c.readMetric(name)
 	require.NoError(t, err)
+	return v
+}
+
+// readMetric is metric for callers that must not stop the test, such as
+// the conditions of require.Eventually.
+func (c *collector) readMetric(name string) (float64, error) {
+	resp, err := http.Get(c.url("/metrics"))
+	if err != nil {
+		return 0, err
+	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
 	for _, line := range strings.Split(string(raw), "\n") {
 		if v, ok := strings.CutPrefix(line, name+" "); ok {
-			n, err := strconv.ParseFloat(v, 64)
-			require.NoError(t, err)
-			return n
+			return strconv.ParseFloat(v, 64)
 		}
 	}
-	t.Fatalf("no %s in /metrics:\n%s", name, raw)
-	return 0
+	return 0, fmt.Errorf("no %s in /metrics:\n%s", name, raw)
 }
