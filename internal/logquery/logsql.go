@@ -76,13 +76,17 @@ func (c logsQLCompiler) writeTerm(t *Term) {
 	// An empty in() matches nothing.
 	c.b.WriteString(strconv.Quote(StoredFieldName(t.Field)))
 	c.b.WriteString(":in(")
-	for i, v := range alternatives {
-		if i > 0 {
-			c.b.WriteByte(',')
-		}
-		c.b.WriteString(strconv.Quote(v))
-	}
+	c.b.WriteString(QuotedList(alternatives))
 	c.b.WriteString("))")
+}
+
+// QuotedList joins values as LogsQL string literals, for in().
+func QuotedList(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = strconv.Quote(v)
+	}
+	return strings.Join(quoted, ",")
 }
 
 // exactFieldsFirst orders an AND's children so that filters on exact fields

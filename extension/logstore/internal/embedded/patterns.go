@@ -160,7 +160,7 @@ func (e *Engine) addSeen(ctx context.Context, tenant logstorage.TenantID, filter
 	seen := func(bucket time.Time, ids []string, aggregate string, set func(r *logquery.PatternSummary, t time.Time)) {
 		defer wg.Done()
 		query := fmt.Sprintf(`(%s) AND %q:in(%s) | stats by (%s) %s(_time) as t`,
-			filter, fieldPatternID, quotedList(e.numbers.storedValues(ids)), fieldPatternID, aggregate)
+			filter, fieldPatternID, logquery.QuotedList(e.numbers.storedValues(ids)), fieldPatternID, aggregate)
 		from, to := max(start, bucket.UnixNano()), min(end, bucket.Add(step).UnixNano()-1)
 		err := e.run(ctx, tenant, query, from, to, func(db *logstorage.DataBlock) {
 			cols := columnsByName(db)
@@ -228,7 +228,7 @@ func (e *Engine) addNewest(ctx context.Context, tenant logstorage.TenantID, filt
 			b.WriteString(" OR ")
 		}
 		at := r.LastSeen.UTC().Format(time.RFC3339Nano)
-		fmt.Fprintf(&b, "(%q:in(%s) AND _time:[%s, %s])", fieldPatternID, quotedList(e.numbers.storedValues([]string{r.PatternID})), at, at)
+		fmt.Fprintf(&b, "(%q:in(%s) AND _time:[%s, %s])", fieldPatternID, logquery.QuotedList(e.numbers.storedValues([]string{r.PatternID})), at, at)
 	}
 	fmt.Fprintf(&b, ") | fields _time, %s, %s, %s", fieldPatternID, fieldPattern, fieldMessage)
 	var mu sync.Mutex
@@ -256,13 +256,4 @@ func (e *Engine) addNewest(ctx context.Context, tenant logstorage.TenantID, filt
 		}
 	}
 	return nil
-}
-
-// quotedList joins values as LogsQL string literals, for in().
-func quotedList(values []string) string {
-	quoted := make([]string, len(values))
-	for i, v := range values {
-		quoted[i] = strconv.Quote(v)
-	}
-	return strings.Join(quoted, ",")
 }
