@@ -53,11 +53,10 @@ type goRuntime struct {
 	started bool
 	// procsBefore is GOMAXPROCS before Start raised it; 0 when it did not.
 	procsBefore int
-	// floorOn is set while the heap floor runs; stopped ends its chain of
-	// cleanups; percent is the GOGC it set last.
+	// floorOn is set while the heap floor runs: its chain of cleanups ends
+	// once it is not; percent is the GOGC it set last.
 	floorOn bool
-	stopped atomic.Bool
-	percent atomic.Int64
+	percent int
 	live    []metrics.Sample
 }
 
@@ -89,7 +88,6 @@ func (g *goRuntime) Shutdown(context.Context) error {
 	}
 	if g.floorOn {
 		g.floorOn = false
-		g.stopped.Store(true)
 		debug.SetGCPercent(defaultPercent)
 	}
 	running.Store(false)
@@ -137,14 +135,13 @@ type sentinel struct{ _ *int }
 func (g *goRuntime) tune() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.stopped.Load() {
+	if !g.floorOn {
 		return
 	}
 	metrics.Read(g.live)
-	percent := percentFor(g.live[0].Value.Uint64(), g.floor)
-	if int64(percent) != g.percent.Load() {
+	if percent := percentFor(g.live[0].Value.Uint64(), g.floor); percent != g.percent {
 		debug.SetGCPercent(percent)
-		g.percent.Store(int64(percent))
+		g.percent = percent
 	}
 	runtime.AddCleanup(&sentinel{}, func(g *goRuntime) { g.tune() }, g)
 }

@@ -83,7 +83,7 @@ func TestFloorRaisesGOGCWhileTheHeapIsSmallAndRestoresIt(t *testing.T) {
 	// again for the heap they left.
 	ext.mu.Lock()
 	debug.SetGCPercent(defaultPercent)
-	ext.percent.Store(defaultPercent)
+	ext.percent = defaultPercent
 	ext.mu.Unlock()
 	require.Eventually(t, func() bool {
 		runtime.GC()
