@@ -156,22 +156,21 @@ func (rs *requestStats) register(tb *metadata.TelemetryBuilder) error {
 func (s *searchAPI) handleMetrics(w http.ResponseWriter, _ *http.Request) {
 	st := s.store.Stats()
 	var b strings.Builder
-	gauge := func(name, help string, v uint64) {
-		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n%s %d\n", name, help, name, name, v)
+	metric := func(kind, name, help, value string) {
+		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s %s\n%s %s\n", name, help, name, kind, name, value)
 	}
+	gauge := func(name, help string, v uint64) { metric("gauge", name, help, strconv.FormatUint(v, 10)) }
+	counter := func(name, help string, v uint64) { metric("counter", name, help, strconv.FormatUint(v, 10)) }
 	gauge("paylog_store_rows", "Log records in the store.", st.Rows)
 	gauge("paylog_store_compressed_bytes", "Size of the stored logs on disk and in memory, compressed.", st.CompressedBytes)
 	gauge("paylog_store_uncompressed_bytes", "Size of the stored logs before compression.", st.UncompressedBytes)
 	gauge("paylog_store_partitions", "Day partitions in the store.", st.Partitions)
-	fmt.Fprintf(&b, "# HELP paylog_store_dropped_out_of_window_total Records the store dropped for a timestamp outside retention.\n# TYPE paylog_store_dropped_out_of_window_total counter\npaylog_store_dropped_out_of_window_total %d\n", st.DroppedOutOfWindow)
-	fmt.Fprintf(&b, "# HELP paylog_store_shortened_records_total Records shortened to fit the store's limits.\n# TYPE paylog_store_shortened_records_total counter\npaylog_store_shortened_records_total %d\n", st.ShortenedRecords)
+	counter("paylog_store_dropped_out_of_window_total", "Records the store dropped for a timestamp outside retention.", st.DroppedOutOfWindow)
+	counter("paylog_store_shortened_records_total", "Records shortened to fit the store's limits.", st.ShortenedRecords)
 	if st.Backend == logstore.BackendEmbedded {
-		counter := func(name, help string, v string) {
-			fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s counter\n%s %s\n", name, help, name, name, v)
-		}
-		counter("paylog_store_durability_points_total", "Durability points the store ran: each makes the rows added before it safe on disk, and the exporter then deletes them from its queue.", strconv.FormatUint(st.DurabilityPoints, 10))
-		counter("paylog_store_durability_point_errors_total", "Durability points that failed; their rows stayed in the queue to be written again.", strconv.FormatUint(st.DurabilityPointErrors, 10))
-		counter("paylog_store_durability_point_seconds_total", "Time the store spent in durability points.", strconv.FormatFloat(st.DurabilityPointTime.Seconds(), 'g', -1, 64))
+		counter("paylog_store_durability_points_total", "Durability points the store ran: each makes the rows added before it safe on disk, and the exporter then deletes them from its queue.", st.DurabilityPoints)
+		counter("paylog_store_durability_point_errors_total", "Durability points that failed; their rows stayed in the queue to be written again.", st.DurabilityPointErrors)
+		metric("counter", "paylog_store_durability_point_seconds_total", "Time the store spent in durability points.", strconv.FormatFloat(st.DurabilityPointTime.Seconds(), 'g', -1, 64))
 	}
 
 	s.stats.mu.Lock()
