@@ -94,12 +94,21 @@ func (g *goRuntime) Shutdown(context.Context) error {
 	return nil
 }
 
+// setInEnvironment reports whether the environment sets variable, which
+// then wins over the extension's setting; it logs that the setting is off.
+func (g *goRuntime) setInEnvironment(variable, setting string) bool {
+	v := os.Getenv(variable)
+	if v != "" {
+		g.logger.Info(variable+" is set in the environment; "+setting+" is off", zap.String(variable, v))
+	}
+	return v != ""
+}
+
 func (g *goRuntime) startProcs() {
 	if g.extraProcs == 0 {
 		return
 	}
-	if v := os.Getenv("GOMAXPROCS"); v != "" {
-		g.logger.Info("GOMAXPROCS is set in the environment; extra_procs is off", zap.String("GOMAXPROCS", v))
+	if g.setInEnvironment("GOMAXPROCS", "extra_procs") {
 		return
 	}
 	g.mu.Lock()
@@ -113,8 +122,7 @@ func (g *goRuntime) startFloor() {
 	if g.floor == 0 {
 		return
 	}
-	if v := os.Getenv("GOGC"); v != "" {
-		g.logger.Info("GOGC is set in the environment; min_heap_goal_mib is off", zap.String("GOGC", v))
+	if g.setInEnvironment("GOGC", "min_heap_goal_mib") {
 		return
 	}
 	g.mu.Lock()
