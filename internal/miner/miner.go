@@ -13,8 +13,9 @@
 // its id when its template generalises. Memory is bounded: at most
 // MaxClusters clusters (the least recently matched is evicted), MaxTokens
 // tokens and MaxMessageBytes bytes per message. Messages whose shape (digits
-// read as 0) was seen skip masking through a cache all miners share, of at
-// most 4096 entries of up to 512 bytes and 64 tokens (shapes.go).
+// read as 0, hex ids and UUIDs as one mark) was seen skip masking through a
+// cache all miners share, of at most 4096 entries of up to 512 bytes and 64
+// tokens (shapes.go).
 //
 // A Miner is safe for concurrent use.
 package miner
@@ -289,7 +290,10 @@ func (m *Miner) Stats() Stats {
 // appended to dst (and entry is nil). shape is scratch space.
 func (m *Miner) tokensOf(dst []string, message string, shape *[]byte) (_ []string, hash uint64, entry *shapeEntry) {
 	*shape = (*shape)[:0]
-	var shapeHash uint64
+	var (
+		shapeHash, foldedHash uint64
+		folded                []byte
+	)
 	if len(message) <= m.cfg.MaxMessageBytes {
 		// Entries hold uncut messages only, so the entry has as many tokens
 		// as the message has fields: more than MaxTokens means this miner
@@ -299,12 +303,24 @@ func (m *Miner) tokensOf(dst []string, message string, shape *[]byte) (_ []strin
 			return dst, e.tokensHash, e
 		}
 		shapeHash = eHash
+		plain := len(*shape)
+		e, foldedShape, fHash, isFolded, ok := shapes.lookupFolded(message, shape)
+		if ok && len(e.tokens) <= m.cfg.MaxTokens {
+			return dst, e.tokensHash, e
+		}
+		*shape = (*shape)[:plain]
+		if isFolded {
+			folded, foldedHash = foldedShape, fHash
+		}
 	}
 	start := len(dst)
 	dst, cut := m.appendTokens(dst, message)
 	hash = hashTokens(dst[start:])
 	if !cut {
-		shapes.store(*shape, shapeHash, dst[start:], hash)
+		shapes.store(*shape, shapeHash, false, dst[start:], hash)
+		if folded != nil {
+			shapes.store(folded, foldedHash, true, dst[start:], hash)
+		}
 	}
 	return dst, hash, nil
 }

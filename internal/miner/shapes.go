@@ -19,6 +19,15 @@ import (
 // cache remembers such tokens, so that a message whose shape was seen skips
 // splitting and masking: most of the miner's time in the collector
 // (BenchmarkAppendBatchWorkload).
+//
+// A message with a hex id or a UUID has a shape of its own every time (its
+// letters vary), so such messages are also looked up by their folded shape:
+// the shape with every field that masking turns into a lone wildcard and
+// that is made of hex digits and dashes written as one 0xff byte. Whatever
+// hex digits such a field has, it is one wildcard, and no other rule looks
+// into it (dates, measures and quoted values look for months, units, '(',
+// '<', '=' and '"'); the one rule that edits a field next to it — a
+// "(0.39 KB)" after it — is kept out by not folding a field before a '('.
 
 const (
 	// shapeSlots bounds the cache: one entry per slot, the newest wins.
@@ -38,8 +47,11 @@ var shapes shapeCache
 
 // shapeEntry is immutable once stored.
 type shapeEntry struct {
-	hash  uint64
-	shape []byte
+	hash uint64
+	// folded entries are keyed by a folded shape, which can equal a plain
+	// shape of a message that is not ASCII.
+	folded bool
+	shape  []byte
 	// tokens are views into one string the entry owns, never into a
 	// message (which would keep a request's memory alive).
 	tokens     []string
@@ -95,6 +107,69 @@ func digitBytes(word uint64) uint64 {
 	return (atLeastZero &^ aboveNine &^ word) >> 7 // and below 0x80
 }
 
+// hexOrDash marks the bytes of a field that may be folded.
+var hexOrDash = func() (set [256]bool) {
+	for _, c := range []byte("0123456789abcdefABCDEF-") {
+		set[c] = true
+	}
+	return set
+}()
+
+// minFoldedBytes is the shortest field folded: hex ids and hashes are
+// longer, and shorter fields are more often words.
+const minFoldedBytes = 8
+
+// appendFoldedShape appends message's folded shape to dst; folded is false
+// (and dst unchanged) when the message has no field to fold or is not
+// ASCII (whose fields strings.Fields may split at other spaces).
+func appendFoldedShape(dst []byte, message string) (_ []byte, folded bool) {
+	start := len(dst)
+	for i := 0; i < len(message); {
+		if asciiSpace[message[i]] {
+			dst = append(dst, message[i])
+			i++
+			continue
+		}
+		end := i
+		letter := false
+		for end < len(message) && hexOrDash[message[end]] {
+			letter = letter || message[end] > '9'
+			end++
+		}
+		if end-i >= minFoldedBytes && letter && (end == len(message) || asciiSpace[message[end]]) &&
+			!nextFieldOpens(message[end:]) && maskToken(message[i:end]) == Wildcard {
+			dst = append(dst, 0xff)
+			folded = true
+			i = end
+			continue
+		}
+		for end < len(message) && !asciiSpace[message[end]] {
+			if message[end] >= 0x80 {
+				return dst[:start], false
+			}
+			end++
+		}
+		dst = appendShape(dst, message[i:end])
+		i = end
+	}
+	if !folded {
+		return dst[:start], false
+	}
+	return dst, true
+}
+
+// nextFieldOpens reports whether the field after rest's leading spaces
+// starts with '(': collapseMeasures may join what follows it to the field
+// before.
+func nextFieldOpens(rest string) bool {
+	for i := 0; i < len(rest); i++ {
+		if !asciiSpace[rest[i]] {
+			return rest[i] == '('
+		}
+	}
+	return false
+}
+
 // lookup returns the cached tokens of message's shape, leaving the shape in
 // buf and its hash for store. Messages too long to cache are never found.
 func (sc *shapeCache) lookup(message string, buf *[]byte) (e *shapeEntry, hash uint64, ok bool) {
@@ -104,16 +179,38 @@ func (sc *shapeCache) lookup(message string, buf *[]byte) (e *shapeEntry, hash u
 	}
 	*buf = appendShape(*buf, message)
 	hash = maphash.Bytes(shapeSeed, *buf)
-	e = sc.entries[hash%shapeSlots].Load()
-	if e != nil && e.hash == hash && bytes.Equal(e.shape, *buf) {
-		return e, hash, true
+	e, ok = sc.find(*buf, hash, false)
+	return e, hash, ok
+}
+
+// lookupFolded is lookup by message's folded shape, appended to buf after
+// what lookup left there; folded is false when the message has none.
+func (sc *shapeCache) lookupFolded(message string, buf *[]byte) (e *shapeEntry, shape []byte, hash uint64, folded, ok bool) {
+	if len(message) > maxShapeBytes {
+		return nil, nil, 0, false, false
 	}
-	return nil, hash, false
+	start := len(*buf)
+	*buf, folded = appendFoldedShape(*buf, message)
+	if !folded {
+		return nil, nil, 0, false, false
+	}
+	shape = (*buf)[start:]
+	hash = maphash.Bytes(shapeSeed, shape)
+	e, ok = sc.find(shape, hash, true)
+	return e, shape, hash, true, ok
+}
+
+func (sc *shapeCache) find(shape []byte, hash uint64, folded bool) (*shapeEntry, bool) {
+	e := sc.entries[hash%shapeSlots].Load()
+	if e != nil && e.hash == hash && e.folded == folded && bytes.Equal(e.shape, shape) {
+		return e, true
+	}
+	return nil, false
 }
 
 // store remembers the tokens of shape (left by a lookup that missed, with
 // its hash) when they hold no digit and the shape was seen before.
-func (sc *shapeCache) store(shape []byte, hash uint64, tokens []string, tokensHash uint64) {
+func (sc *shapeCache) store(shape []byte, hash uint64, folded bool, tokens []string, tokensHash uint64) {
 	if len(shape) == 0 || len(shape) > maxShapeBytes || len(tokens) > maxShapeTokens {
 		return
 	}
@@ -136,5 +233,5 @@ func (sc *shapeCache) store(shape []byte, hash uint64, tokens []string, tokensHa
 	for i, t := range tokens {
 		views[i], owned = owned[:len(t)], owned[len(t):]
 	}
-	sc.entries[hash%shapeSlots].Store(&shapeEntry{hash: hash, shape: bytes.Clone(shape), tokens: views, tokensHash: tokensHash})
+	sc.entries[hash%shapeSlots].Store(&shapeEntry{hash: hash, folded: folded, shape: bytes.Clone(shape), tokens: views, tokensHash: tokensHash})
 }
