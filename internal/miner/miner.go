@@ -316,11 +316,14 @@ func (m *Miner) tokensOf(dst []string, message string, shape *[]byte) (_ []strin
 	start := len(dst)
 	dst, cut := m.appendTokens(dst, message)
 	hash = hashTokens(dst[start:])
-	if !cut {
+	switch {
+	case cut:
+	case folded != nil:
+		// The folded entry answers for the plain shape too; a plain entry
+		// would only take a seen slot from shapes that repeat.
+		shapes.store(folded, foldedHash, true, dst[start:], hash)
+	default:
 		shapes.store(*shape, shapeHash, false, dst[start:], hash)
-		if folded != nil {
-			shapes.store(folded, foldedHash, true, dst[start:], hash)
-		}
 	}
 	return dst, hash, nil
 }
