@@ -34,6 +34,16 @@ import (
 // id of digits only is stored as a number too, and a search for one that is
 // not a known id matches nothing, since its digits would read as a number.
 
+// The numbers live in memory, about 200 bytes an id with their maps, and
+// only a restart forgets those of days retention removed. A miner that keeps
+// making new patterns (messages that match nothing, evictions) would make
+// that grow without end, so past maxPatternNumbers numbers a new id is
+// stored as it is, as records before numbers were.
+
+// maxPatternNumbers bounds the ids the store numbers (about 40 MB): ten
+// times the patterns processor's default max_patterns.
+const maxPatternNumbers = 200_000
+
 // numbersTenant holds the number rows; searches never read it.
 var numbersTenant = logstorage.TenantID{ProjectID: 3}
 
@@ -58,29 +68,37 @@ type patternNumbers struct {
 	// stored holds the (number, day) pairs whose row is in the store.
 	stored map[numberDay]struct{}
 	last   uint32
+	// limit is maxPatternNumbers (smaller in tests).
+	limit int
 }
 
 func newPatternNumbers() *patternNumbers {
 	return &patternNumbers{byID: map[string]uint32{}, ids: map[uint32]string{}, numbersOf: map[string][]uint32{},
-		stored: map[numberDay]struct{}{}}
+		stored: map[numberDay]struct{}{}, limit: maxPatternNumbers}
 }
 
-// numberOf returns the number of id, assigning the next one to a new id.
-func (p *patternNumbers) numberOf(id string) uint32 {
+// numberOf returns the number of id, assigning the next one to a new id;
+// numbered is false for a new id past the limit, which records then store
+// as it is. An id of digits only is always numbered: as it is, it would read
+// as a number.
+func (p *patternNumbers) numberOf(id string) (n uint32, numbered bool) {
 	p.mu.RLock()
 	n, ok := p.byID[id]
 	p.mu.RUnlock()
 	if ok {
-		return n
+		return n, true
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if n, ok := p.byID[id]; ok {
-		return n
+		return n, true
+	}
+	if len(p.ids) >= p.limit && !allDigits(id) {
+		return 0, false
 	}
 	n = p.last + 1
 	p.add(strings.Clone(id), n)
-	return n
+	return n, true
 }
 
 // add records that n stands for id; the caller holds p.mu.

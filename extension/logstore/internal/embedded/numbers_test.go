@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,7 +30,8 @@ func storedPatternValues(t *testing.T, e *Engine) []string {
 		mu.Lock()
 		defer mu.Unlock()
 		for _, v := range cols[fieldPatternID] {
-			values = append(values, v)
+			// The block's values are views valid during the call only.
+			values = append(values, strings.Clone(v))
 		}
 	})
 	require.NoError(t, err)
@@ -129,6 +131,55 @@ func TestPatternIDsAreStoredAsNumbers(t *testing.T) {
 		distinct[v] = true
 	}
 	assert.Len(t, distinct, 5, "one number per id: %v", distinct)
+}
+
+// Past the limit of numbers a new id is stored as it is; searches, pattern
+// counts and their rollups find it as they find numbered ids, before and
+// after a restart.
+func TestIDsPastTheNumbersLimitAreStoredAsTheyAre(t *testing.T) {
+	dir := t.TempDir()
+	e := openTestEngine(t, dir)
+	e.numbers.limit = 2
+	now := time.Now().UTC().Add(-time.Minute)
+	all := map[string]int{"pa": 1, "pb": 2, "pc": 3, "pd": 4}
+	for i, id := range []string{"pa", "pb", "pc", "pd"} {
+		_, err := e.AddLogs(patternLogs(all[id], id, "template of "+id, false, now.Add(time.Duration(i)*time.Second)))
+		require.NoError(t, err)
+	}
+	_, err := e.AddLogs(patternLogs(5, "pc", "template of pc", false, now.Add(5*time.Second)))
+	require.NoError(t, err)
+	all["pc"] += 5
+	require.NoError(t, e.WaitDurable(context.Background()))
+
+	distinct := map[string]bool{}
+	for _, v := range storedPatternValues(t, e) {
+		distinct[v] = true
+	}
+	assert.Equal(t, map[string]bool{"1": true, "2": true, "pc": true, "pd": true}, distinct)
+	check := func(e *Engine) {
+		t.Helper()
+		assert.Equal(t, all, searchIDs(t, e, ""))
+		assert.Equal(t, map[string]int{"pc": 8}, searchIDs(t, e, "pattern_id:pc"))
+		assert.Equal(t, map[string]int{"pa": 1, "pd": 4}, searchIDs(t, e, "pattern_id:pa OR pattern_id:pd"))
+		got, err := e.Patterns(context.Background(), &logquery.PatternsRequest{Filter: logquery.MatchAll{}, Start: now.Add(-time.Hour), Limit: 10})
+		require.NoError(t, err)
+		require.Len(t, got, 4)
+		for _, p := range got {
+			assert.EqualValues(t, all[p.PatternID], p.Count, p.PatternID)
+			assert.Equal(t, "template of "+p.PatternID, p.Pattern)
+		}
+	}
+	check(e)
+	e.Close()
+
+	e = openTestEngine(t, dir)
+	defer e.Close()
+	check(e)
+	_, err = e.AddLogs(patternLogs(6, "pe", "template of pe", false, now.Add(11*time.Second)))
+	require.NoError(t, err)
+	require.NoError(t, e.WaitDurable(context.Background()))
+	assert.Contains(t, storedPatternValues(t, e), "3", "with room again, a new id gets a number")
+	assert.Equal(t, map[string]int{"pe": 6}, searchIDs(t, e, "pattern_id:pe"))
 }
 
 // Records stored before numbers keep their ids as strings; searches and

@@ -98,8 +98,8 @@ func (rb *rowBuilder) appendRollupRows(lr *logstorage.LogRows) int {
 			services, _ := json.Marshal(v.services)
 			lr.MustAdd(rollupTenant, v.first, []logstorage.Field{
 				{Name: fieldRollupTenant, Value: tenantField(v.tenant)},
-				// The number, as the records store it (numbers.go).
-				{Name: fieldPatternID, Value: bp.digits},
+				// As the records store it: the number (numbers.go).
+				{Name: fieldPatternID, Value: bp.stored},
 				{Name: fieldLevel, Value: v.level},
 				{Name: fieldRollupCount, Value: strconv.FormatUint(v.n, 10)},
 				{Name: fieldRollupLast, Value: strconv.FormatInt(v.last, 10)},

@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -102,15 +103,16 @@ type rowBuilder struct {
 	shapeKey []byte
 }
 
-// batchPattern is what a batch's rows of one pattern share: the number they
-// store for its id, the last day its number row was seen to, and the
-// pattern's rollup rows.
+// batchPattern is what a batch's rows of one pattern share: what they store
+// for its id (its number's digits, or the id past maxPatternNumbers), the
+// last day its number row was seen to, and the pattern's rollup rows.
 type batchPattern struct {
-	number  uint32
-	digits  string
-	day     int64
-	hasDay  bool
-	rollups []*rollupValue
+	number   uint32
+	numbered bool
+	stored   string
+	day      int64
+	hasDay   bool
+	rollups  []*rollupValue
 }
 
 type shapeResult struct {
@@ -266,7 +268,7 @@ func (rb *rowBuilder) addSegment(lr *logstorage.LogRows, store func(*logstorage.
 		}
 		if patternField >= 0 && rb.patternID != "" {
 			rb.pattern = rb.numberPattern(lr, numbers, ts, day)
-			row.fields[patternField].Value = rb.pattern.digits
+			row.fields[patternField].Value = rb.pattern.stored
 		}
 		row.fields = rb.appendID(row.fields, ts)
 		lr.MustAdd(row.tenant, ts, row.fields, 2)
@@ -291,11 +293,16 @@ func (rb *rowBuilder) addSegment(lr *logstorage.LogRows, store func(*logstorage.
 func (rb *rowBuilder) numberPattern(lr *logstorage.LogRows, numbers *patternNumbers, ts, day int64) *batchPattern {
 	bp := rb.patterns[rb.patternID]
 	if bp == nil {
-		n := numbers.numberOf(rb.patternID)
-		bp = &batchPattern{number: n, digits: strconv.FormatUint(uint64(n), 10)}
+		n, numbered := numbers.numberOf(rb.patternID)
+		bp = &batchPattern{number: n, numbered: numbered}
+		if numbered {
+			bp.stored = strconv.FormatUint(uint64(n), 10)
+		} else {
+			bp.stored = strings.Clone(rb.patternID)
+		}
 		rb.patterns[rb.patternID] = bp
 	}
-	if bp.hasDay && bp.day == day {
+	if !bp.numbered || bp.hasDay && bp.day == day {
 		return bp
 	}
 	bp.day, bp.hasDay = day, true
