@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
+
+	"github.com/paylog/paylog/internal/logquery"
 )
 
 // Pattern templates live in a catalog, not in every row. A row keeps its
@@ -42,6 +45,14 @@ type catalogEntry struct {
 	ts       int64
 }
 
+// maxCatalogTemplates bounds each of the catalog's two maps. A patterns
+// processor that keeps making new patterns would otherwise grow them without
+// end (a template and its id are a few hundred bytes). Past it, newest
+// forgets a quarter of its ids, whose templates are then read from the store
+// when a result needs them, and written starts over (a batch then writes a
+// template's row again: a duplicate the newest-row rule ignores).
+const maxCatalogTemplates = 200_000
+
 // templateCatalog is the in-memory view of the catalog rows.
 type templateCatalog struct {
 	mu sync.RWMutex
@@ -49,10 +60,26 @@ type templateCatalog struct {
 	newest map[string]string
 	// written maps (pattern id, day) to the template stored for that day.
 	written map[catalogKey]string
+	// limit is maxCatalogTemplates (smaller in tests).
+	limit int
 }
 
 func newTemplateCatalog() *templateCatalog {
-	return &templateCatalog{newest: map[string]string{}, written: map[catalogKey]string{}}
+	return &templateCatalog{newest: map[string]string{}, written: map[catalogKey]string{}, limit: maxCatalogTemplates}
+}
+
+// setNewest records id's newest template; the caller holds c.mu.
+func (c *templateCatalog) setNewest(id, template string) {
+	if _, ok := c.newest[id]; !ok && len(c.newest) >= c.limit {
+		forget := max(c.limit/4, 1)
+		for old := range c.newest { // in no particular order
+			delete(c.newest, old)
+			if forget--; forget == 0 {
+				break
+			}
+		}
+	}
+	c.newest[id] = template
 }
 
 // stored reports whether the catalog holds template for key.
@@ -73,8 +100,11 @@ func (c *templateCatalog) remember(entries []catalogEntry) {
 	for _, e := range entries {
 		key := catalogKey{id: strings.Clone(e.key.id), day: e.key.day}
 		template := strings.Clone(e.template)
+		if _, ok := c.written[key]; !ok && len(c.written) >= c.limit {
+			clear(c.written)
+		}
 		c.written[key] = template
-		c.newest[key.id] = template
+		c.setNewest(key.id, template)
 	}
 }
 
@@ -105,16 +135,69 @@ func appendCatalogRows(lr *logstorage.LogRows, entries []catalogEntry, now time.
 	}
 }
 
-// loadCatalog reads the newest template of every pattern from the store.
+// loadCatalog reads the newest template of every pattern from the store
+// (up to the catalog's limit; the others are read when a result needs them).
 func (e *Engine) loadCatalog(ctx context.Context) error {
-	query := fmt.Sprintf(`* | stats by (%s) row_max(%s, %s) as newest`, fieldPatternID, fieldWrittenAt, fieldMessage)
-	return e.readRows(ctx, catalogTenant, query, math.MinInt64, math.MaxInt64, func(cols map[string][]string, i int) error {
+	_, err := e.readTemplates(ctx, "*")
+	return err
+}
+
+// readTemplates reads the newest template of the patterns filter selects
+// from the store into the catalog, and returns them.
+func (e *Engine) readTemplates(ctx context.Context, filter string) (map[string]string, error) {
+	query := fmt.Sprintf(`%s | stats by (%s) row_max(%s, %s) as newest`, filter, fieldPatternID, fieldWrittenAt, fieldMessage)
+	found := map[string]string{}
+	err := e.readRows(ctx, catalogTenant, query, math.MinInt64, math.MaxInt64, func(cols map[string][]string, i int) error {
 		id := cols[fieldPatternID][i]
 		var row map[string]string
 		if err := json.Unmarshal([]byte(cols["newest"][i]), &row); err != nil {
 			return fmt.Errorf("catalog row of pattern %s: %w", strconv.Quote(id), err)
 		}
-		e.catalog.newest[strings.Clone(id)] = row[fieldMessage]
+		found[strings.Clone(id)] = row[fieldMessage]
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	e.catalog.mu.Lock()
+	defer e.catalog.mu.Unlock()
+	for id, template := range found {
+		// A template written since the query is newer than what it read.
+		if _, ok := e.catalog.newest[id]; !ok {
+			e.catalog.setNewest(id, template)
+		}
+	}
+	return found, nil
+}
+
+// templatesOf reads the newest templates of ids, which the catalog had
+// forgotten, from the store.
+func (e *Engine) templatesOf(ctx context.Context, ids []string) (map[string]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return e.readTemplates(ctx, fmt.Sprintf("%s:in(%s)", fieldPatternID, logquery.QuotedList(ids)))
+}
+
+// fillTemplates sets the template of the records whose pattern the catalog
+// had forgotten, from the store.
+func (e *Engine) fillTemplates(ctx context.Context, records []logquery.Record) error {
+	var missing []string
+	for _, r := range records {
+		if r.PatternID != nil && r.Pattern == nil && !slices.Contains(missing, *r.PatternID) {
+			missing = append(missing, *r.PatternID)
+		}
+	}
+	found, err := e.templatesOf(ctx, missing)
+	if err != nil {
+		return err
+	}
+	for i := range records {
+		if r := &records[i]; r.PatternID != nil && r.Pattern == nil {
+			if t, ok := found[*r.PatternID]; ok {
+				r.Pattern = &t
+			}
+		}
+	}
+	return nil
 }

@@ -122,3 +122,46 @@ func TestStatsCountLogsNotCatalogRows(t *testing.T) {
 	require.Equal(t, 1, catalogRows(t, e))
 	assert.EqualValues(t, 7, e.Stats().Rows)
 }
+
+// Past its limit the catalog forgets templates; searches and pattern
+// summaries then read them from the store, the newest of each pattern, and
+// so does a restart past the limit.
+func TestCatalogPastItsLimitReadsTemplatesFromTheStore(t *testing.T) {
+	dir := t.TempDir()
+	e := openTestEngine(t, dir)
+	e.catalog.limit = 2
+	now := time.Now().UTC().Add(-time.Minute)
+	want := map[string]string{}
+	for i, id := range []string{"pa", "pb", "pc", "pd", "pe"} {
+		want[id] = "template of " + id
+		_, err := e.AddLogs(patternLogs(3, id, want[id], false, now.Add(time.Duration(i)*time.Second)))
+		require.NoError(t, err)
+	}
+	// A newer template of a forgotten pattern is the one read back.
+	_, err := e.AddLogs(patternLogs(1, "pa", "template of pa <*>", false, now.Add(10*time.Second)))
+	require.NoError(t, err)
+	want["pa"] = "template of pa <*>"
+	require.NoError(t, e.WaitDurable(context.Background()))
+	check := func(e *Engine) {
+		t.Helper()
+		assert.LessOrEqual(t, len(e.catalog.newest), 2)
+		assert.LessOrEqual(t, len(e.catalog.written), 2)
+		assert.Equal(t, want, searchPatterns(t, e))
+		summaries, err := e.Patterns(context.Background(), &logquery.PatternsRequest{Filter: logquery.MatchAll{}, Start: now.Add(-time.Hour), Limit: 10})
+		require.NoError(t, err)
+		require.Len(t, summaries, 5)
+		for _, s := range summaries {
+			assert.Equal(t, want[s.PatternID], s.Pattern, s.PatternID)
+		}
+	}
+	check(e)
+	e.Close()
+
+	e = openTestEngine(t, dir)
+	defer e.Close()
+	e.catalog.limit = 2
+	e.catalog.mu.Lock()
+	clear(e.catalog.newest) // as if it had started with the limit
+	e.catalog.mu.Unlock()
+	check(e)
+}

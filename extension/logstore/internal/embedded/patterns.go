@@ -250,8 +250,21 @@ func (e *Engine) addNewest(ctx context.Context, tenant logstorage.TenantID, filt
 	if err != nil {
 		return err
 	}
+	var missing []string
 	for i := range results {
 		if t, ok := e.catalog.template(results[i].PatternID); ok {
+			results[i].Pattern = t
+		} else {
+			missing = append(missing, results[i].PatternID)
+		}
+	}
+	// Patterns the catalog forgot (maxCatalogTemplates).
+	found, err := e.templatesOf(ctx, missing)
+	if err != nil {
+		return err
+	}
+	for i := range results {
+		if t, ok := found[results[i].PatternID]; ok {
 			results[i].Pattern = t
 		}
 	}

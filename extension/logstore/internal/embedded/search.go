@@ -51,6 +51,9 @@ func (e *Engine) Search(ctx context.Context, req *logquery.Request) (*logquery.R
 		}
 	}
 	records, err := e.page(ctx, tenant, filter, start, end, offset, req.Limit, req.Ascending)
+	if err == nil {
+		err = e.fillTemplates(ctx, records)
+	}
 	if countErr := <-counted; err == nil {
 		err = countErr
 	}
