@@ -8,7 +8,6 @@ import (
 
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor/processortest"
 
@@ -134,14 +133,7 @@ func workloadRequest(b *testing.B, g *workload.Generator, first, n, size int) pl
 			byStream[key] = lrs
 		}
 		r := lrs.AppendEmpty()
-		ts, err := time.Parse(time.RFC3339Nano, entry.Timestamp)
-		if err != nil {
-			b.Fatal(err)
-		}
-		r.SetTimestamp(pcommon.NewTimestampFromTime(ts))
-		r.SetSeverityText(entry.Level)
-		r.Body().SetStr(entry.Message)
-		if err := r.Attributes().FromRaw(entry.Metadata); err != nil {
+		if err := entry.PutRecord(r); err != nil {
 			b.Fatal(err)
 		}
 		r.Attributes().PutStr("correlation_id", "3f2b8c1e0d4a4c55")

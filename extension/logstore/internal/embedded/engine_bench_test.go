@@ -132,14 +132,7 @@ func BenchmarkNewBatchWorkload(b *testing.B) {
 			byService[entry.Service] = lrs
 		}
 		r := lrs.AppendEmpty()
-		ts, err := time.Parse(time.RFC3339Nano, entry.Timestamp)
-		if err != nil {
-			b.Fatal(err)
-		}
-		r.SetTimestamp(pcommon.NewTimestampFromTime(ts))
-		r.SetSeverityText(entry.Level)
-		r.Body().SetStr(entry.Message)
-		if err := r.Attributes().FromRaw(entry.Metadata); err != nil {
+		if err := entry.PutRecord(r); err != nil {
 			b.Fatal(err)
 		}
 		r.Attributes().PutStr(AttrCorrelationID, "3f2b8c1e0d4a4c55")
