@@ -61,6 +61,30 @@ func patternColumnTypes(t *testing.T, e *Engine) map[string]bool {
 	return types
 }
 
+// distinctPatternValues returns the distinct pattern_id values the engine
+// holds in the records' tenant.
+func distinctPatternValues(t *testing.T, e *Engine) map[string]bool {
+	t.Helper()
+	distinct := map[string]bool{}
+	for _, v := range storedPatternValues(t, e) {
+		distinct[v] = true
+	}
+	return distinct
+}
+
+// assertPatternCounts checks that /logs/patterns since start lists the
+// patterns of counts, each with its count and "template of <id>".
+func assertPatternCounts(t *testing.T, e *Engine, start time.Time, counts map[string]int) {
+	t.Helper()
+	got, err := e.Patterns(context.Background(), &logquery.PatternsRequest{Filter: logquery.MatchAll{}, Start: start, Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, got, len(counts))
+	for _, p := range got {
+		assert.EqualValues(t, counts[p.PatternID], p.Count, p.PatternID)
+		assert.Equal(t, "template of "+p.PatternID, p.Pattern)
+	}
+}
+
 func searchIDs(t *testing.T, e *Engine, expr string) map[string]int {
 	t.Helper()
 	n, err := logquery.Parse(expr)
@@ -106,30 +130,21 @@ func TestPatternIDsAreStoredAsNumbers(t *testing.T) {
 	assert.Equal(t, map[string]int{"12345": 40}, searchIDs(t, e, "pattern_id:123*"))
 	assert.Empty(t, searchIDs(t, e, "pattern_id:pnone"))
 
-	got, err := e.Patterns(context.Background(), &logquery.PatternsRequest{Filter: logquery.MatchAll{}, Start: now.Add(-time.Hour), Limit: 10})
-	require.NoError(t, err)
-	require.Len(t, got, 4)
-	for _, p := range got {
-		assert.EqualValues(t, all[p.PatternID], p.Count, p.PatternID)
-		assert.Equal(t, "template of "+p.PatternID, p.Pattern)
-	}
+	assertPatternCounts(t, e, now.Add(-time.Hour), all)
 	e.Close()
 
 	// After a restart the numbers read back, and the ids keep them.
 	e = openTestEngine(t, dir)
 	defer e.Close()
 	assert.Equal(t, all, searchIDs(t, e, ""))
-	_, err = e.AddLogs(patternLogs(5, "pq7", "template of pq7", false, now.Add(10*time.Second)))
+	_, err := e.AddLogs(patternLogs(5, "pq7", "template of pq7", false, now.Add(10*time.Second)))
 	require.NoError(t, err)
 	_, err = e.AddLogs(patternLogs(6, "pnew", "template of pnew", false, now.Add(11*time.Second)))
 	require.NoError(t, err)
 	require.NoError(t, e.WaitDurable(context.Background()))
 	assert.Equal(t, map[string]int{"pq7": 35}, searchIDs(t, e, "pattern_id:pq7"))
 	assert.Equal(t, map[string]int{"pnew": 6}, searchIDs(t, e, "pattern_id:pnew"), "a new id gets a number of its own")
-	distinct := map[string]bool{}
-	for _, v := range storedPatternValues(t, e) {
-		distinct[v] = true
-	}
+	distinct := distinctPatternValues(t, e)
 	assert.Len(t, distinct, 5, "one number per id: %v", distinct)
 }
 
@@ -151,23 +166,13 @@ func TestIDsPastTheNumbersLimitAreStoredAsTheyAre(t *testing.T) {
 	all["pc"] += 5
 	require.NoError(t, e.WaitDurable(context.Background()))
 
-	distinct := map[string]bool{}
-	for _, v := range storedPatternValues(t, e) {
-		distinct[v] = true
-	}
-	assert.Equal(t, map[string]bool{"1": true, "2": true, "pc": true, "pd": true}, distinct)
+	assert.Equal(t, map[string]bool{"1": true, "2": true, "pc": true, "pd": true}, distinctPatternValues(t, e))
 	check := func(e *Engine) {
 		t.Helper()
 		assert.Equal(t, all, searchIDs(t, e, ""))
 		assert.Equal(t, map[string]int{"pc": 8}, searchIDs(t, e, "pattern_id:pc"))
 		assert.Equal(t, map[string]int{"pa": 1, "pd": 4}, searchIDs(t, e, "pattern_id:pa OR pattern_id:pd"))
-		got, err := e.Patterns(context.Background(), &logquery.PatternsRequest{Filter: logquery.MatchAll{}, Start: now.Add(-time.Hour), Limit: 10})
-		require.NoError(t, err)
-		require.Len(t, got, 4)
-		for _, p := range got {
-			assert.EqualValues(t, all[p.PatternID], p.Count, p.PatternID)
-			assert.Equal(t, "template of "+p.PatternID, p.Pattern)
-		}
+		assertPatternCounts(t, e, now.Add(-time.Hour), all)
 	}
 	check(e)
 	e.Close()
