@@ -122,6 +122,23 @@ type Miner struct {
 	// message allocates nothing.
 	leaves, nextLeaves []*node
 	candidates         []*cluster
+
+	// remembered holds, by shape cache entry, the cluster that entry's
+	// tokens joined without changing it, and the version then: a later
+	// message of that shape, in any batch, takes the cluster while the
+	// version stands (as AppendBatch's absorbed tokens do within a batch,
+	// without hashing the tokens). Made at the first batch.
+	remembered *[rememberedSlots]rememberedCluster
+}
+
+// rememberedSlots bounds Miner.remembered (24 KB): one entry per slot, the
+// newest wins.
+const rememberedSlots = 1024
+
+type rememberedCluster struct {
+	entry   *shapeEntry
+	cluster *cluster
+	version uint64
 }
 
 // New returns a Miner with cfg (zero fields take defaults).
@@ -165,19 +182,33 @@ func (m *Miner) AppendBatch(dst []Match, messages []string) []Match {
 	}
 	clear(buf.absorbed)
 	m.mu.Lock()
+	if m.remembered == nil {
+		m.remembered = new([rememberedSlots]rememberedCluster)
+	}
 	for _, b := range tokenized {
 		tokens := b.of(all)
-		// Most messages of a batch repeat an earlier one's tokens. A repeat
-		// of tokens that changed nothing when added, with nothing changed
-		// since, would take the same path to the same cluster again.
-		if a, ok := buf.absorbed[b.hash]; ok && a.version == m.version && a.sameTokens(b, all) {
+		// Most messages repeat an earlier one's tokens. A repeat of tokens
+		// that changed nothing when added, with nothing changed since,
+		// would take the same path to the same cluster again.
+		var slot *rememberedCluster
+		if b.entry != nil {
+			slot = &m.remembered[b.entry.hash%rememberedSlots]
+			if slot.entry == b.entry && slot.version == m.version {
+				dst = append(dst, m.matched(slot.cluster))
+				continue
+			}
+		} else if a, ok := buf.absorbed[b.hash]; ok && a.version == m.version && a.sameTokens(b, all) {
 			dst = append(dst, m.matched(a.cluster))
 			continue
 		}
 		version := m.version
 		c := m.clusterFor(tokens)
 		if m.version == version {
-			buf.absorbed[b.hash] = absorbedTokens{tokenBounds: b, cluster: c, version: version}
+			if slot != nil {
+				*slot = rememberedCluster{entry: b.entry, cluster: c, version: version}
+			} else {
+				buf.absorbed[b.hash] = absorbedTokens{tokenBounds: b, cluster: c, version: version}
+			}
 		}
 		dst = append(dst, m.matched(c))
 	}
@@ -203,14 +234,14 @@ func (b tokenBounds) of(all []string) []string {
 	return all[b.start:b.end:b.end]
 }
 
-// sameTokens reports whether b's tokens are a's; messages the same cache
-// entry answered for have them without a comparison.
+// sameTokens reports whether b's tokens are a's.
 func (a absorbedTokens) sameTokens(b tokenBounds, all []string) bool {
-	return (a.entry != nil && a.entry == b.entry) || slices.Equal(a.of(all), b.of(all))
+	return slices.Equal(a.of(all), b.of(all))
 }
 
-// absorbedTokens are tokens a cluster took without changing, at the miner's
-// version then.
+// absorbedTokens are tokens the shape cache did not answer for (see
+// Miner.remembered for those it did) that a cluster took without changing,
+// at the miner's version then.
 type absorbedTokens struct {
 	tokenBounds
 	cluster *cluster

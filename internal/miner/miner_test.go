@@ -309,22 +309,45 @@ func TestBatchesMineLikeSingleMessages(t *testing.T) {
 		// The cluster "a 1" joined unchanged is evicted before it repeats.
 		{"repeat of an evicted cluster", 2, []string{"a 1", "a 1", "b x", "c y", "a 1"}},
 	} {
-		single, batched := New(Config{MaxClusters: tc.maxClusters}), New(Config{MaxClusters: tc.maxClusters})
-		var want, got []Match
+		single := New(Config{MaxClusters: tc.maxClusters})
+		var want []Match
 		for _, msg := range tc.messages {
 			want = append(want, single.Add(msg))
 		}
-		for start := 0; start < len(tc.messages); start += 1000 {
-			got = batched.AppendBatch(got, tc.messages[start:min(start+1000, len(tc.messages))])
+		for _, batchSize := range []int{1000, 7, 1} {
+			batched := New(Config{MaxClusters: tc.maxClusters})
+			var got []Match
+			for start := 0; start < len(tc.messages); start += batchSize {
+				got = batched.AppendBatch(got, tc.messages[start:min(start+batchSize, len(tc.messages))])
+			}
+			require.Equal(t, want, got, "%s, batches of %d", tc.name, batchSize)
+			assert.Equal(t, single.Stats(), batched.Stats(), tc.name)
+			wantSnapshot, err := single.Snapshot()
+			require.NoError(t, err)
+			gotSnapshot, err := batched.Snapshot()
+			require.NoError(t, err)
+			assert.JSONEq(t, string(wantSnapshot), string(gotSnapshot), "%s: sizes and last use count skipped messages too", tc.name)
 		}
-		require.Equal(t, want, got, tc.name)
-		assert.Equal(t, single.Stats(), batched.Stats(), tc.name)
-		wantSnapshot, err := single.Snapshot()
-		require.NoError(t, err)
-		gotSnapshot, err := batched.Snapshot()
-		require.NoError(t, err)
-		assert.JSONEq(t, string(wantSnapshot), string(gotSnapshot), "%s: sizes and last use count skipped messages too", tc.name)
 	}
+}
+
+// A miner remembers, across batches, the cluster a cached shape's tokens
+// joined; after Restore that cluster is no longer its own, and the shape
+// must find the restored one.
+func TestRestoreForgetsRememberedClusters(t *testing.T) {
+	messages := []string{"job 1 done", "job 2 done", "job 3 done", "job 4 done"}
+	// The same cluster with another id (ids carry the space).
+	other := New(Config{Space: "other"})
+	restoredID := other.Add("job 5 done").ID
+	data, err := other.Snapshot()
+	require.NoError(t, err)
+
+	m := New(Config{})
+	before := m.AppendBatch(nil, messages)
+	require.NotEqual(t, restoredID, before[3].ID)
+	require.NoError(t, m.Restore(data))
+	after := m.AppendBatch(nil, messages[:1])
+	assert.Equal(t, restoredID, after[0].ID)
 }
 
 // The shape cache answers with what masking the message itself gives, for

@@ -54,6 +54,8 @@ func (m *Miner) Restore(data []byte) error {
 	m.root = map[int]*node{}
 	m.byID = map[string]*cluster{}
 	m.tick = 0
+	// Clusters remembered for shapes are gone with the tree.
+	m.version++
 	clusters := s.Clusters
 	if len(clusters) > m.cfg.MaxClusters {
 		clusters = clusters[len(clusters)-m.cfg.MaxClusters:]
