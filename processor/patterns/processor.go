@@ -321,6 +321,13 @@ func (p *patternsProcessor) annotate(space *spaceBatch, now pcommon.Timestamp, s
 		p.deliveredMu.Lock()
 		defer p.deliveredMu.Unlock()
 	}
+	// The patterns this call found delivered or sent, by a slot of their id:
+	// a request has few patterns, and most records repeat one of them, which
+	// then costs no hashing of the key.
+	var known [64]struct {
+		key      deliveryKey
+		template string
+	}
 	for i, match := range space.matches {
 		r := space.records[i]
 		attrs := r.Attributes()
@@ -332,6 +339,11 @@ func (p *patternsProcessor) annotate(space *spaceBatch, now pcommon.Timestamp, s
 			continue
 		}
 		key := deliveryKey{id: match.ID, day: recordDay(r, now)}
+		slot := &known[idSlot(match.ID, len(known))]
+		if slot.key == key && slot.template == match.Template {
+			continue
+		}
+		slot.key, slot.template = key, match.Template
 		if t, ok := p.delivered[key]; ok && t == match.Template {
 			continue
 		}
@@ -345,6 +357,15 @@ func (p *patternsProcessor) annotate(space *spaceBatch, now pcommon.Timestamp, s
 		sent[key] = match.Template
 	}
 	return sent
+}
+
+// idSlot spreads pattern ids over n slots by their last two bytes (ids end
+// in hash digits).
+func idSlot(id string, n int) int {
+	if len(id) < 2 {
+		return 0
+	}
+	return (int(id[len(id)-1]) + 31*int(id[len(id)-2])) % n
 }
 
 // spaceBatch is what one call mines in one pattern space: the messages, the
