@@ -281,7 +281,9 @@ func (e *Engine) AddBatch(b *Batch) (AddResult, error) {
 	clear(rb.templates)
 	clear(rb.batchTemplates)
 	clear(rb.patterns)
-	rb.patternID, rb.template, rb.level, rb.pattern = "", "", "", nil
+	clear(rb.recentPatterns[:])
+	clear(rb.services)
+	rb.patternID, rb.template, rb.level, rb.pattern, rb.service = "", "", "", nil, ""
 	if day := oldest / int64(24*time.Hour); day > e.catalogDay.Load() {
 		e.catalogDay.Store(day)
 		e.catalog.forgetBefore(day)

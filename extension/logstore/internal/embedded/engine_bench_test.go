@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/paylog/paylog/internal/miner"
 	"github.com/paylog/paylog/internal/workload"
 )
 
@@ -142,4 +143,66 @@ func BenchmarkNewBatchWorkload(b *testing.B) {
 		NewBatch(ld)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*ld.LogRecordCount()), "ns/record")
+}
+
+// workloadBatch is a request of paylog-bench's workload as the logstore
+// exporter queues it: grouped by service and host, and with patterns, each
+// record carrying the id the miner gives it and the first of each pattern
+// its template (the processor's on_change).
+func workloadBatch(b *testing.B, size int, patterns bool) *Batch {
+	g := workload.New(1, time.Now(), time.Minute)
+	ld := plog.NewLogs()
+	byStream := map[[2]string]plog.LogRecordSlice{}
+	m := miner.New(miner.Config{})
+	seen := map[string]bool{}
+	for i := range size {
+		entry := g.Entry(i, size)
+		key := [2]string{entry.Service, entry.Source}
+		lrs, ok := byStream[key]
+		if !ok {
+			rl := ld.ResourceLogs().AppendEmpty()
+			rl.Resource().Attributes().PutStr("service.name", entry.Service)
+			rl.Resource().Attributes().PutStr("host.name", entry.Source)
+			lrs = rl.ScopeLogs().AppendEmpty().LogRecords()
+			byStream[key] = lrs
+		}
+		r := lrs.AppendEmpty()
+		if err := entry.PutRecord(r); err != nil {
+			b.Fatal(err)
+		}
+		if patterns {
+			match := m.Add(entry.Message)
+			r.Attributes().PutStr(AttrPatternID, match.ID)
+			if !seen[match.ID] {
+				seen[match.ID] = true
+				r.Attributes().PutStr(AttrPatternTemplate, match.Template)
+			}
+		}
+	}
+	return NewBatch(ld)
+}
+
+// BenchmarkAddBatchWorkload measures the store's cost per record (ns/op)
+// of the workload without and with the patterns processor's attributes,
+// merges included (run it on one core, so that they count):
+//
+//	go test -run '^$' -bench AddBatchWorkload -benchtime 2000000x -cpu 1 ./extension/logstore/internal/embedded/
+func BenchmarkAddBatchWorkload(b *testing.B) {
+	for _, patterns := range []bool{false, true} {
+		name := "none"
+		if patterns {
+			name = "patterns"
+		}
+		b.Run(name, func(b *testing.B) {
+			e := openTestEngine(b, b.TempDir())
+			defer e.Close()
+			batch := workloadBatch(b, 10000, patterns)
+			b.ResetTimer()
+			for added := 0; added < b.N; added += batch.Len() {
+				if _, err := e.AddBatch(batch); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

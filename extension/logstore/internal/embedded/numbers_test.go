@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/paylog/paylog/internal/logquery"
 )
@@ -146,6 +148,32 @@ func TestPatternIDsAreStoredAsNumbers(t *testing.T) {
 	assert.Equal(t, map[string]int{"pnew": 6}, searchIDs(t, e, "pattern_id:pnew"), "a new id gets a number of its own")
 	distinct := distinctPatternValues(t, e)
 	assert.Len(t, distinct, 5, "one number per id: %v", distinct)
+}
+
+// A batch of many patterns, their records interleaved: each record keeps
+// its own pattern's number however the batch's patterns share the slots
+// that spare most rows a look-up of their id.
+func TestManyPatternsInOneBatchKeepTheirOwnNumbers(t *testing.T) {
+	e := openTestEngine(t, t.TempDir())
+	defer e.Close()
+	now := time.Now().UTC().Add(-time.Minute)
+	const patterns, rounds = 150, 3
+	batch := plog.NewLogs()
+	want := map[string]int{}
+	for round := range rounds {
+		for i := range patterns {
+			id := fmt.Sprintf("p%03d", i)
+			ld := patternLogs(1, id, "template of "+id, false, now.Add(time.Duration(round*patterns+i)*time.Millisecond))
+			ld.ResourceLogs().MoveAndAppendTo(batch.ResourceLogs())
+			want[id]++
+		}
+	}
+	_, err := e.AddLogs(batch)
+	require.NoError(t, err)
+	require.NoError(t, e.WaitDurable(context.Background()))
+	assert.Equal(t, want, searchIDs(t, e, ""))
+	assert.Equal(t, map[string]int{"p007": rounds}, searchIDs(t, e, "pattern_id:p007"))
+	assert.Len(t, distinctPatternValues(t, e), patterns, "one number per id")
 }
 
 // Past the limit of numbers a new id is stored as it is; searches, pattern

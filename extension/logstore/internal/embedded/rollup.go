@@ -53,14 +53,17 @@ type rollupValue struct {
 	first, last int64
 	// services holds up to maxPatternServices services, the first in order:
 	// the first of all rows' are then among the first of each row's.
-	services    []string
-	lastService string
+	services []string
+	// considered marks the batch's services (by serviceNumber, below 64)
+	// already offered to services: whether one gets in does not change
+	// later, as the services kept only ever get earlier in order.
+	considered uint64
 }
 
 // countRollup adds one record of rb.pattern to the batch's rollup: to one of
 // the pattern's few rows (a map keyed by the whole key cost 110 ns a record,
 // mostly hashing it).
-func (rb *rowBuilder) countRollup(tenant logstorage.TenantID, service, level string, ts int64) {
+func (rb *rowBuilder) countRollup(tenant logstorage.TenantID, service string, serviceNumber int, level string, ts int64) {
 	minute := ts - floorMod(ts, int64(time.Minute))
 	var v *rollupValue
 	for _, row := range rb.pattern.rollups {
@@ -75,10 +78,15 @@ func (rb *rowBuilder) countRollup(tenant logstorage.TenantID, service, level str
 	}
 	v.n++
 	v.first, v.last = min(v.first, ts), max(v.last, ts)
-	if service == "" || service == v.lastService {
+	if service == "" {
 		return
 	}
-	v.lastService = service
+	if serviceNumber < 64 {
+		if v.considered&(1<<serviceNumber) != 0 {
+			return
+		}
+		v.considered |= 1 << serviceNumber
+	}
 	i, found := slices.BinarySearch(v.services, service)
 	if !found && i < maxPatternServices {
 		if len(v.services) == maxPatternServices {
@@ -86,6 +94,35 @@ func (rb *rowBuilder) countRollup(tenant logstorage.TenantID, service, level str
 		}
 		v.services = slices.Insert(v.services, i, service)
 	}
+}
+
+// serviceNumber numbers the services of a batch in the order they come;
+// a batch's rows come grouped by resource, so most rows have the service
+// of the row before.
+func (rb *rowBuilder) serviceNumber(service string) int {
+	if rb.services == nil {
+		rb.services = map[string]int{}
+	}
+	if len(rb.services) > 0 && service == rb.service {
+		return rb.serviceIndex
+	}
+	n, ok := rb.services[service]
+	if !ok {
+		n = len(rb.services)
+		rb.services[service] = n
+	}
+	rb.service, rb.serviceIndex = service, n
+	return n
+}
+
+// idSlot spreads pattern ids over n slots by their last two bytes (the
+// patterns processor's ids end in hash digits; the numbers' digits vary
+// last too).
+func idSlot(id string, n int) int {
+	if len(id) < 2 {
+		return 0
+	}
+	return (int(id[len(id)-1]) + 31*int(id[len(id)-2])) % n
 }
 
 // appendRollupRows adds the batch's rollup rows to lr and returns how many.

@@ -125,13 +125,16 @@ func TestRollupsStartAfterOlderRecords(t *testing.T) {
 }
 
 // A rollup row keeps the first services in order, so the first of a
-// pattern's services over many rows are among the first of each row's.
+// pattern's services over many rows are among the first of each row's;
+// past the 64th service of a batch too.
 func TestRollupKeepsTheFirstServices(t *testing.T) {
 	rb := rowBuilder{pattern: &batchPattern{}, patternID: "p1"}
 	var want []string
-	for _, i := range rand.New(rand.NewPCG(1, 2)).Perm(maxPatternServices + 5) {
-		rb.countRollup(defaultTenant, fmt.Sprintf("svc-%02d", i), "ERROR", 42)
-		rb.countRollup(defaultTenant, fmt.Sprintf("svc-%02d", i), "ERROR", 43) // again: kept once
+	const services = 70
+	for _, i := range rand.New(rand.NewPCG(1, 2)).Perm(services) {
+		service := fmt.Sprintf("svc-%02d", i)
+		rb.countRollup(defaultTenant, service, rb.serviceNumber(service), "ERROR", 42)
+		rb.countRollup(defaultTenant, service, rb.serviceNumber(service), "ERROR", 43) // again: kept once
 	}
 	for i := range maxPatternServices {
 		want = append(want, fmt.Sprintf("svc-%02d", i))
@@ -139,7 +142,7 @@ func TestRollupKeepsTheFirstServices(t *testing.T) {
 	require.Len(t, rb.pattern.rollups, 1)
 	for _, v := range rb.pattern.rollups {
 		assert.Equal(t, want, v.services)
-		assert.EqualValues(t, 2*(maxPatternServices+5), v.n)
+		assert.EqualValues(t, 2*services, v.n)
 		assert.EqualValues(t, 42, v.first)
 		assert.EqualValues(t, 43, v.last)
 	}

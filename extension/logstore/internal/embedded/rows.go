@@ -91,6 +91,14 @@ type rowBuilder struct {
 	// pattern is the row's.
 	patterns map[string]*batchPattern
 	pattern  *batchPattern
+	// recentPatterns hold the batch's patterns by a slot of their id, so
+	// that most rows find theirs without hashing the id.
+	recentPatterns [64]recentPattern
+	// services numbers the batch's services (see serviceNumber); the last
+	// row's is service, numbered serviceIndex.
+	services     map[string]int
+	service      string
+	serviceIndex int
 	// numberRows are the number rows added since rows were last handed to
 	// the store (see numbers.go); numberBuf is scratch for them.
 	numberRows []numberDay
@@ -101,6 +109,11 @@ type rowBuilder struct {
 	// and types in order (see cachedShape); shapeKey is scratch.
 	shapes   map[string]shapeResult
 	shapeKey []byte
+}
+
+type recentPattern struct {
+	id      string
+	pattern *batchPattern
 }
 
 // batchPattern is what a batch's rows of one pattern share: what they store
@@ -211,6 +224,8 @@ func (rb *rowBuilder) addBatch(lr *logstorage.LogRows, store func(*logstorage.Lo
 		rb.patterns = map[string]*batchPattern{}
 	}
 	clear(rb.patterns)
+	clear(rb.recentPatterns[:])
+	clear(rb.services)
 	rb.numberRows, rb.numberRowsAdded = rb.numberRows[:0], 0
 	storeRows := func(lr *logstorage.LogRows) {
 		store(lr)
@@ -277,7 +292,7 @@ func (rb *rowBuilder) addSegment(lr *logstorage.LogRows, store func(*logstorage.
 			lr.ResetKeepSettings()
 		}
 		if rb.patternID != "" {
-			rb.countRollup(row.tenant, service, rb.level, ts)
+			rb.countRollup(row.tenant, service, rb.serviceNumber(service), rb.level, ts)
 			if rb.template != "" {
 				rb.collectTemplate(catalog, ts)
 			}
@@ -291,7 +306,12 @@ func (rb *rowBuilder) addSegment(lr *logstorage.LogRows, store func(*logstorage.
 // that row is in the store already: before the record, so that the two
 // reach the store together or the number row first.
 func (rb *rowBuilder) numberPattern(lr *logstorage.LogRows, numbers *patternNumbers, ts, day int64) *batchPattern {
-	bp := rb.patterns[rb.patternID]
+	recent := &rb.recentPatterns[idSlot(rb.patternID, len(rb.recentPatterns))]
+	bp := recent.pattern
+	if bp == nil || recent.id != rb.patternID {
+		bp = rb.patterns[rb.patternID]
+		recent.id, recent.pattern = rb.patternID, bp
+	}
 	if bp == nil {
 		n, numbered := numbers.numberOf(rb.patternID)
 		bp = &batchPattern{number: n, numbered: numbered}
@@ -301,6 +321,7 @@ func (rb *rowBuilder) numberPattern(lr *logstorage.LogRows, numbers *patternNumb
 			bp.stored = strings.Clone(rb.patternID)
 		}
 		rb.patterns[rb.patternID] = bp
+		recent.pattern = bp
 	}
 	if !bp.numbered || bp.hasDay && bp.day == day {
 		return bp
