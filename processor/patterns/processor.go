@@ -339,7 +339,7 @@ func (p *patternsProcessor) annotate(space *spaceBatch, now pcommon.Timestamp, s
 			continue
 		}
 		key := deliveryKey{id: match.ID, day: recordDay(r, now)}
-		slot := &known[idSlot(match.ID, len(known))]
+		slot := &known[logquery.PatternIDSlot(match.ID, len(known))]
 		if slot.key == key && slot.template == match.Template {
 			continue
 		}
@@ -357,15 +357,6 @@ func (p *patternsProcessor) annotate(space *spaceBatch, now pcommon.Timestamp, s
 		sent[key] = match.Template
 	}
 	return sent
-}
-
-// idSlot spreads pattern ids over n slots by their last two bytes (ids end
-// in hash digits).
-func idSlot(id string, n int) int {
-	if len(id) < 2 {
-		return 0
-	}
-	return (int(id[len(id)-1]) + 31*int(id[len(id)-2])) % n
 }
 
 // spaceBatch is what one call mines in one pattern space: the messages, the

@@ -115,16 +115,6 @@ func (rb *rowBuilder) serviceNumber(service string) int {
 	return n
 }
 
-// idSlot spreads pattern ids over n slots by their last two bytes (the
-// patterns processor's ids end in hash digits; the numbers' digits vary
-// last too).
-func idSlot(id string, n int) int {
-	if len(id) < 2 {
-		return 0
-	}
-	return (int(id[len(id)-1]) + 31*int(id[len(id)-2])) % n
-}
-
 // appendRollupRows adds the batch's rollup rows to lr and returns how many.
 // A row's time is its first record's: inside the store's window whenever the
 // record is, and in the same minute.

@@ -306,7 +306,7 @@ func (rb *rowBuilder) addSegment(lr *logstorage.LogRows, store func(*logstorage.
 // that row is in the store already: before the record, so that the two
 // reach the store together or the number row first.
 func (rb *rowBuilder) numberPattern(lr *logstorage.LogRows, numbers *patternNumbers, ts, day int64) *batchPattern {
-	recent := &rb.recentPatterns[idSlot(rb.patternID, len(rb.recentPatterns))]
+	recent := &rb.recentPatterns[logquery.PatternIDSlot(rb.patternID, len(rb.recentPatterns))]
 	bp := recent.pattern
 	if bp == nil || recent.id != rb.patternID {
 		bp = rb.patterns[rb.patternID]
