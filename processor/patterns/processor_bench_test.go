@@ -98,7 +98,12 @@ func BenchmarkProcessLogsWorkload(b *testing.B) {
 	g := workload.New(42, time.Now(), time.Hour)
 	batches := make([]plog.Logs, requests)
 	for i := range batches {
-		batches[i] = workloadRequest(b, g, i*size, requests*size, size)
+		batches[i], err = g.Request(i*size, requests*size, size, func(_ workload.Entry, r plog.LogRecord) {
+			r.Attributes().PutStr("correlation_id", "3f2b8c1e0d4a4c55")
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
 	}
 	ld := plog.NewLogs()
 	b.ReportAllocs()
@@ -114,31 +119,6 @@ func BenchmarkProcessLogsWorkload(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*size), "ns/record")
-}
-
-// workloadRequest makes entries first..first+size of an n-entry workload
-// into one request's logs, a resource per service and host.
-func workloadRequest(b *testing.B, g *workload.Generator, first, n, size int) plog.Logs {
-	ld := plog.NewLogs()
-	byStream := map[[2]string]plog.LogRecordSlice{}
-	for i := first; i < first+size; i++ {
-		entry := g.Entry(i, n)
-		key := [2]string{entry.Service, entry.Source}
-		lrs, ok := byStream[key]
-		if !ok {
-			rl := ld.ResourceLogs().AppendEmpty()
-			rl.Resource().Attributes().PutStr("service.name", entry.Service)
-			rl.Resource().Attributes().PutStr("host.name", entry.Source)
-			lrs = rl.ScopeLogs().AppendEmpty().LogRecords()
-			byStream[key] = lrs
-		}
-		r := lrs.AppendEmpty()
-		if err := entry.PutRecord(r); err != nil {
-			b.Fatal(err)
-		}
-		r.Attributes().PutStr("correlation_id", "3f2b8c1e0d4a4c55")
-	}
-	return ld
 }
 
 // leaveRoom grows every record's attributes by the two the processor may

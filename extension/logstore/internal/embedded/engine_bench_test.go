@@ -150,34 +150,21 @@ func BenchmarkNewBatchWorkload(b *testing.B) {
 // record carrying the id the miner gives it and the first of each pattern
 // its template (the processor's on_change).
 func workloadBatch(b *testing.B, size int, patterns bool) *Batch {
-	g := workload.New(1, time.Now(), time.Minute)
-	ld := plog.NewLogs()
-	byStream := map[[2]string]plog.LogRecordSlice{}
 	m := miner.New(miner.Config{})
 	seen := map[string]bool{}
-	for i := range size {
-		entry := g.Entry(i, size)
-		key := [2]string{entry.Service, entry.Source}
-		lrs, ok := byStream[key]
-		if !ok {
-			rl := ld.ResourceLogs().AppendEmpty()
-			rl.Resource().Attributes().PutStr("service.name", entry.Service)
-			rl.Resource().Attributes().PutStr("host.name", entry.Source)
-			lrs = rl.ScopeLogs().AppendEmpty().LogRecords()
-			byStream[key] = lrs
+	ld, err := workload.New(1, time.Now(), time.Minute).Request(0, size, size, func(entry workload.Entry, r plog.LogRecord) {
+		if !patterns {
+			return
 		}
-		r := lrs.AppendEmpty()
-		if err := entry.PutRecord(r); err != nil {
-			b.Fatal(err)
+		match := m.Add(entry.Message)
+		r.Attributes().PutStr(AttrPatternID, match.ID)
+		if !seen[match.ID] {
+			seen[match.ID] = true
+			r.Attributes().PutStr(AttrPatternTemplate, match.Template)
 		}
-		if patterns {
-			match := m.Add(entry.Message)
-			r.Attributes().PutStr(AttrPatternID, match.ID)
-			if !seen[match.ID] {
-				seen[match.ID] = true
-				r.Attributes().PutStr(AttrPatternTemplate, match.Template)
-			}
-		}
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
 	return NewBatch(ld)
 }
