@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
@@ -53,6 +54,9 @@ type catalogEntry struct {
 // template's row again: a duplicate the newest-row rule ignores).
 const maxCatalogTemplates = 200_000
 
+// maxAbsentTemplates bounds templateCatalog.absent; past it, it starts over.
+const maxAbsentTemplates = 10_000
+
 // templateCatalog is the in-memory view of the catalog rows.
 type templateCatalog struct {
 	mu sync.RWMutex
@@ -60,12 +64,23 @@ type templateCatalog struct {
 	newest map[string]string
 	// written maps (pattern id, day) to the template stored for that day.
 	written map[catalogKey]string
+	// absent holds pattern ids the store had no template for when asked:
+	// records that came with a pattern id and no template (from a sender
+	// other than the patterns processor). Results leave their template out
+	// instead of asking the store on every page; a template written for
+	// the id takes it out.
+	absent map[string]struct{}
+	// generation counts remember calls, so that an answer read while a
+	// template was being written is not taken for its absence.
+	generation uint64
+	// storeReads counts the store queries for templates (tests).
+	storeReads atomic.Uint64
 	// limit is maxCatalogTemplates (smaller in tests).
 	limit int
 }
 
 func newTemplateCatalog() *templateCatalog {
-	return &templateCatalog{newest: map[string]string{}, written: map[catalogKey]string{}, limit: maxCatalogTemplates}
+	return &templateCatalog{newest: map[string]string{}, written: map[catalogKey]string{}, absent: map[string]struct{}{}, limit: maxCatalogTemplates}
 }
 
 // setNewest records id's newest template; the caller holds c.mu.
@@ -97,7 +112,9 @@ func (c *templateCatalog) remember(entries []catalogEntry) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.generation++
 	for _, e := range entries {
+		delete(c.absent, e.key.id)
 		key := catalogKey{id: strings.Clone(e.key.id), day: e.key.day}
 		template := strings.Clone(e.template)
 		if _, ok := c.written[key]; !ok && len(c.written) >= c.limit {
@@ -135,48 +152,87 @@ func appendCatalogRows(lr *logstorage.LogRows, entries []catalogEntry, now time.
 	}
 }
 
-// loadCatalog reads the newest template of every pattern from the store
-// (up to the catalog's limit; the others are read when a result needs them).
-func (e *Engine) loadCatalog(ctx context.Context) error {
-	_, err := e.readTemplates(ctx, "*")
-	return err
+// offer sets id's newest template, read from the store, unless one was
+// written since.
+func (c *templateCatalog) offer(id, template string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.newest[id]; !ok {
+		c.setNewest(id, template)
+	}
 }
 
-// readTemplates reads the newest template of the patterns filter selects
-// from the store into the catalog, and returns them.
-func (e *Engine) readTemplates(ctx context.Context, filter string) (map[string]string, error) {
+// notAbsent returns the ids not known to be absent from the store, and the
+// generation to pass to markAbsent.
+func (c *templateCatalog) notAbsent(ids []string) ([]string, uint64) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	ids = slices.DeleteFunc(ids, func(id string) bool {
+		_, ok := c.absent[id]
+		return ok
+	})
+	return ids, c.generation
+}
+
+// markAbsent remembers ids the store had no template for, unless templates
+// were written since generation.
+func (c *templateCatalog) markAbsent(ids []string, generation uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.generation != generation {
+		return
+	}
+	for _, id := range ids {
+		if len(c.absent) >= maxAbsentTemplates {
+			clear(c.absent)
+		}
+		c.absent[strings.Clone(id)] = struct{}{}
+	}
+}
+
+// loadCatalog reads the newest template of every pattern from the store
+// into the catalog, one at a time, so that loading holds no more templates
+// than the catalog's limit (the others are read when a result needs them).
+func (e *Engine) loadCatalog(ctx context.Context) error {
+	return e.readTemplates(ctx, "*", e.catalog.offer)
+}
+
+// readTemplates reads the newest template of each pattern filter selects
+// from the store and passes it to found.
+func (e *Engine) readTemplates(ctx context.Context, filter string, found func(id, template string)) error {
+	e.catalog.storeReads.Add(1)
 	query := fmt.Sprintf(`%s | stats by (%s) row_max(%s, %s) as newest`, filter, fieldPatternID, fieldWrittenAt, fieldMessage)
-	found := map[string]string{}
-	err := e.readRows(ctx, catalogTenant, query, math.MinInt64, math.MaxInt64, func(cols map[string][]string, i int) error {
+	return e.readRows(ctx, catalogTenant, query, math.MinInt64, math.MaxInt64, func(cols map[string][]string, i int) error {
 		id := cols[fieldPatternID][i]
 		var row map[string]string
 		if err := json.Unmarshal([]byte(cols["newest"][i]), &row); err != nil {
 			return fmt.Errorf("catalog row of pattern %s: %w", strconv.Quote(id), err)
 		}
-		found[strings.Clone(id)] = row[fieldMessage]
+		found(strings.Clone(id), row[fieldMessage])
 		return nil
+	})
+}
+
+// templatesOf reads the newest templates of ids, which the catalog does not
+// hold, from the store, except those known to be absent from it.
+func (e *Engine) templatesOf(ctx context.Context, ids []string) (map[string]string, error) {
+	ids, generation := e.catalog.notAbsent(ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	found := map[string]string{}
+	err := e.readTemplates(ctx, fmt.Sprintf("%s:in(%s)", fieldPatternID, logquery.QuotedList(ids)), func(id, template string) {
+		found[id] = template
+		e.catalog.offer(id, template)
 	})
 	if err != nil {
 		return nil, err
 	}
-	e.catalog.mu.Lock()
-	defer e.catalog.mu.Unlock()
-	for id, template := range found {
-		// A template written since the query is newer than what it read.
-		if _, ok := e.catalog.newest[id]; !ok {
-			e.catalog.setNewest(id, template)
-		}
-	}
+	e.catalog.markAbsent(slices.DeleteFunc(ids, func(id string) bool {
+		_, ok := found[id]
+		return ok
+	}), generation)
 	return found, nil
-}
-
-// templatesOf reads the newest templates of ids, which the catalog had
-// forgotten, from the store.
-func (e *Engine) templatesOf(ctx context.Context, ids []string) (map[string]string, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	return e.readTemplates(ctx, fmt.Sprintf("%s:in(%s)", fieldPatternID, logquery.QuotedList(ids)))
 }
 
 // fillTemplates sets the template of the records whose pattern the catalog

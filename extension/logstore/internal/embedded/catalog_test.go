@@ -165,3 +165,53 @@ func TestCatalogPastItsLimitReadsTemplatesFromTheStore(t *testing.T) {
 	e.catalog.mu.Unlock()
 	check(e)
 }
+
+// Records can come with a pattern id and no template (a sender other than
+// the patterns processor). Results leave their template out without asking
+// the store again on every page, until a template is written for the id.
+func TestTemplatesTheStoreLacksAreNotAskedForAgain(t *testing.T) {
+	e := openTestEngine(t, t.TempDir())
+	defer e.Close()
+	now := time.Now().UTC().Add(-time.Minute)
+	ld := patternLogs(3, "pforeign", "", false, now)
+	rs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	rs.At(0).Attributes().Remove(AttrPatternTemplate)
+	_, err := e.AddLogs(ld)
+	require.NoError(t, err)
+	require.NoError(t, e.WaitDurable(context.Background()))
+
+	search := func() []logquery.Record {
+		t.Helper()
+		res, err := e.Search(context.Background(), &logquery.Request{Filter: logquery.MatchAll{}, Limit: 100})
+		require.NoError(t, err)
+		return res.Records
+	}
+	for _, r := range search() {
+		require.NotNil(t, r.PatternID)
+		assert.Nil(t, r.Pattern)
+	}
+	reads := e.catalog.storeReads.Load()
+	search()
+	summaries, err := e.Patterns(context.Background(), &logquery.PatternsRequest{Filter: logquery.MatchAll{}, Start: now.Add(-time.Hour), Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, summaries, 1)
+	assert.Empty(t, summaries[0].Pattern)
+	assert.Equal(t, reads, e.catalog.storeReads.Load(), "the store was asked again for a template it lacks")
+
+	_, err = e.AddLogs(patternLogs(1, "pforeign", "foreign <*>", false, now.Add(time.Second)))
+	require.NoError(t, err)
+	require.NoError(t, e.WaitDurable(context.Background()))
+	check := func() {
+		t.Helper()
+		for _, r := range search() {
+			require.NotNil(t, r.Pattern, "record %s", r.ID)
+			assert.Equal(t, "foreign <*>", *r.Pattern)
+		}
+	}
+	check()
+	// Read from the store once the catalog forgets it (past its limit).
+	e.catalog.mu.Lock()
+	clear(e.catalog.newest)
+	e.catalog.mu.Unlock()
+	check()
+}
