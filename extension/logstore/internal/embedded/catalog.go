@@ -167,11 +167,13 @@ func (c *templateCatalog) offer(id, template string) {
 func (c *templateCatalog) notAbsent(ids []string) ([]string, uint64) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	ids = slices.DeleteFunc(ids, func(id string) bool {
-		_, ok := c.absent[id]
-		return ok
-	})
-	return ids, c.generation
+	var asked []string
+	for _, id := range ids {
+		if _, ok := c.absent[id]; !ok {
+			asked = append(asked, id)
+		}
+	}
+	return asked, c.generation
 }
 
 // markAbsent remembers ids the store had no template for, unless templates
@@ -228,6 +230,7 @@ func (e *Engine) templatesOf(ctx context.Context, ids []string) (map[string]stri
 	if err != nil {
 		return nil, err
 	}
+	// ids holds only what notAbsent returned, this call's own slice.
 	e.catalog.markAbsent(slices.DeleteFunc(ids, func(id string) bool {
 		_, ok := found[id]
 		return ok
