@@ -278,12 +278,7 @@ func (e *Engine) AddBatch(b *Batch) (AddResult, error) {
 	e.catalog.remember(rb.templates)
 	e.numbers.markStored(rb.numberRows)
 	// The pooled builder must not pin this batch's strings.
-	clear(rb.templates)
-	clear(rb.batchTemplates)
-	clear(rb.patterns)
-	clear(rb.recentPatterns[:])
-	clear(rb.services)
-	rb.patternID, rb.template, rb.level, rb.pattern, rb.service = "", "", "", nil, ""
+	rb.forgetBatch()
 	if day := oldest / int64(24*time.Hour); day > e.catalogDay.Load() {
 		e.catalogDay.Store(day)
 		e.catalog.forgetBefore(day)

@@ -210,22 +210,31 @@ func (r *AddResult) add(o AddResult) {
 // about 2 MB of buffers instead of the 10 MB its own limit allows.
 const maxRowsPerAdd = 4096
 
+// forgetBatch empties what the builder holds of one batch's patterns and
+// templates: before a batch, and after it, so that the pooled builder pins
+// none of its strings.
+func (rb *rowBuilder) forgetBatch() {
+	clear(rb.templates)
+	rb.templates = rb.templates[:0]
+	clear(rb.batchTemplates)
+	clear(rb.patterns)
+	clear(rb.recentPatterns[:])
+	clear(rb.services)
+	rb.patternID, rb.template, rb.level, rb.pattern, rb.service = "", "", "", nil, ""
+}
+
 // addBatch appends the rows of b that fall inside [oldest, newest] to lr,
 // each with its record id, handing lr to store and emptying it whenever it
 // is full, and records the days (YYYYMMDD) the rows fall in. Templates the
 // catalog lacks are collected in rb.templates.
 func (rb *rowBuilder) addBatch(lr *logstorage.LogRows, store func(*logstorage.LogRows), b *Batch, oldest, newest int64, days map[string]struct{}, catalog *templateCatalog, numbers *patternNumbers) (res AddResult) {
-	rb.templates = rb.templates[:0]
+	rb.forgetBatch()
 	if rb.batchTemplates == nil {
 		rb.batchTemplates = map[catalogKey]string{}
 	}
-	clear(rb.batchTemplates)
 	if rb.patterns == nil {
 		rb.patterns = map[string]*batchPattern{}
 	}
-	clear(rb.patterns)
-	clear(rb.recentPatterns[:])
-	clear(rb.services)
 	rb.numberRows, rb.numberRowsAdded = rb.numberRows[:0], 0
 	storeRows := func(lr *logstorage.LogRows) {
 		store(lr)
